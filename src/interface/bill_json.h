@@ -1,0 +1,20 @@
+// Writes a settlement as JSON with the national interface's field names (the 2207/2304 `output`
+// shape: setlinfo, setldetail, plus the per-line classification of 2204 and the accumulator deltas).
+// Output is deterministic: fixed key order, money with exactly two decimals.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "settle/bill.h"
+#include "visit/visit.h"
+
+namespace yibao {
+
+void WriteBillJson(const Settlement& settlement, const Visit& visit,
+                   std::span<const int64_t> accumulators_before, std::string& out);
+
+// Appends `s` as a JSON string literal (quotes and escapes).
+void AppendJsonString(std::string& out, std::string_view s);
+
+}  // namespace yibao
