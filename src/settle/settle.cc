@@ -354,7 +354,7 @@ bool Engine::PayTier(int ti) {
     if (to <= from) continue;
     Ratio r = Adjusted(band.ratio, tier, adjustments);
     Money pay = r.Apply(to - from);
-    if (limited && paid + pay > room) {
+    if (limited && paid + pay >= room) {  // reached inside (or exactly at the end of) this band
       pay = room - paid;
       Money crossing = from + Min(to - from, AmountCovering(pay, r));
       paid += pay;

@@ -48,7 +48,7 @@ std::vector<std::string> RenderTrace(const Bill& bill, const Visit& visit) {
         if (s.ref >= 0 && benefit)
           parts = fmt::format("{}封顶线以上部分", benefit->tiers[size_t(s.ref)].name);
         else {
-          const char* names[] = {"政策范围内个人负担", "先行自付", "超限价", "全自费"};
+          const char* names[] = {"政策范围内未支付部分", "先行自付", "超限价", "全自费"};
           for (int c = 0; c < kBaseComponentCount; ++c)
             if (s.n & (1 << c)) parts += (parts.empty() ? "" : "+") + std::string(names[c]);
         }
@@ -88,7 +88,8 @@ std::vector<std::string> RenderTrace(const Bill& bill, const Visit& visit) {
                                     tier ? tier->caps[size_t(s.ref)].account : "", M(s.b), M(s.c), s.line));
         break;
       case TraceKind::kCapReached:
-        out.push_back(fmt::format("{}: 在累计基数 {} 处达到限额, 以上 {} 本基金不再支付", tn, M(s.a), M(s.b)));
+        out.push_back(fmt::format("{}: 在{}基数 {} 处达到限额, 以上 {} 本基金不再支付", tn,
+                                  tier && tier->measure == SegmentMeasure::kYear ? "累计" : "本次", M(s.a), M(s.b)));
         break;
       case TraceKind::kTierPaid:
         out.push_back(fmt::format("{}: 支付 {}", tn, M(s.a)));
