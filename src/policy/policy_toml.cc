@@ -500,7 +500,8 @@ class PolicyReader {
     return mask;
   }
 
-  void ReadTier(const toml::table& t, const std::string& path, Policy& policy) {
+  void ReadTier(const toml::table& t, const std::string& index_path, Policy& policy) {
+    std::string path = index_path;
     CheckKeysV(t, path,
                With(kConditionKeys,
                     {"benefit", "id", "name", "fund", "fund_pay_type", "base", "overflow_of",
@@ -526,6 +527,7 @@ class PolicyReader {
       return;
     }
     tier.id = benefit->id + "." + *id;
+    path = "tier." + tier.id;  // from here on, name the tier rather than its position
     for (const auto& other : benefit->tiers)
       if (other.id == tier.id) Error(t.get("id"), Join(path, "id"), "duplicate tier id \"" + *id + "\"");
     auto fund_name = GetString(t.get("fund"), Join(path, "fund"));

@@ -283,7 +283,8 @@ bool Engine::PayTier(int ti) {
     } else {
       deductible = Min(base, due);
     }
-    Step({.kind = TraceKind::kDeductible, .tier = t16, .line = rule->line, .n = admission_,
+    Step({.kind = TraceKind::kDeductible, .tier = t16, .ref = int16_t(rule->period), .line = rule->line,
+          .n = admission_,
            .a = due, .b = deductible, .c = paid_before});
   }
 
@@ -406,8 +407,8 @@ void Engine::PayAccountAndCash() {
     Money own = Min(payable, Max(Money(), visit_.account_balance));
     Step({.kind = TraceKind::kAccount, .a = own, .b = visit_.account_balance});
     Money aid;
-    if (use.family_mutual_aid && payable > own) {
-      aid = Min(payable - own, Max(Money(), visit_.family_account_balance));
+    if (use.family_mutual_aid && payable > own && visit_.family_account_balance.fen() > 0) {
+      aid = Min(payable - own, visit_.family_account_balance);
       Step({.kind = TraceKind::kMutualAid, .a = aid, .b = visit_.family_account_balance});
     }
     bill_.acct_pay = own + aid;

@@ -7,11 +7,6 @@ namespace {
 
 std::string M(Money m) { return m.ToString(); }
 
-std::string PeriodWord(const Benefit& b, const TraceStep& s) {
-  if (s.n > 0) return fmt::format("第{}次住院", s.n);
-  return "";
-}
-
 }  // namespace
 
 std::vector<std::string> RenderTrace(const Bill& bill, const Visit& visit) {
@@ -55,16 +50,16 @@ std::vector<std::string> RenderTrace(const Bill& bill, const Visit& visit) {
         out.push_back(fmt::format("{}: 计算基数 {} ({})", tn, M(s.a), parts));
         break;
       }
-      case TraceKind::kDeductible: {
-        std::string when = PeriodWord(*benefit, s);
-        if (s.c.fen() > 0 || (tier && tier->deductible_slot >= 0 && s.n == 0))
+      case TraceKind::kDeductible:
+        if (s.ref == int(DeductiblePeriod::kYear))
           out.push_back(fmt::format("{}: 年度起付线 {}, 本年已付 {}, 本次起付 {} (规则 第{}行)", tn, M(s.a),
                                     M(s.c), M(s.b), s.line));
+        else if (s.ref == int(DeductiblePeriod::kAdmission))
+          out.push_back(fmt::format("{}: 起付线 {} (第{}次住院), 本次起付 {} (规则 第{}行)", tn, M(s.a), s.n,
+                                    M(s.b), s.line));
         else
-          out.push_back(fmt::format("{}: 起付线 {}{}, 本次起付 {} (规则 第{}行)", tn, M(s.a),
-                                    when.empty() ? "" : " (" + when + ")", M(s.b), s.line));
+          out.push_back(fmt::format("{}: 起付线 {} (每次就诊), 本次起付 {} (规则 第{}行)", tn, M(s.a), M(s.b), s.line));
         break;
-      }
       case TraceKind::kDeductibleFactor:
         out.push_back(fmt::format("{}: 起付线调整 {}: {} → {} (第{}行)", tn,
                                   tier ? tier->adjustments[size_t(s.ref)].label : "", M(s.a), M(s.b), s.line));
