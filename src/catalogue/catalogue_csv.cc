@@ -12,7 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include "catalogue/csv_reader.h"
+#include "base/csv_reader.h"
 
 namespace yibao {
 namespace {

@@ -1,5 +1,7 @@
 #include "codes/admdvs.h"
 
+#include "base/csv_reader.h"
+
 #include <array>
 #include <unordered_set>
 #include <utility>
@@ -47,20 +49,26 @@ class AdmdvsParser {
     file_ = in.file_name;
     file_errors_ = 0;
     size_t rows = 0;
-    LineReader lines(in.text);
-    std::string_view line;
-    if (!lines.Next(line) || Trim(line) != layout.header) {
+    CsvReader reader(in.text);
+    CsvRow row;
+    std::string header;
+    if (reader.Next(row) && row.error.empty())
+      for (const auto& f : row.fields) header += (header.empty() ? "" : ",") + std::string(Trim(f));
+    if (header != layout.header) {
       Error(1, "", "expected the header line '" + std::string(layout.header) + "'");
       return 0;  // without the header the columns cannot be trusted
     }
-    while (lines.Next(line)) {
-      line_ = lines.line_number();
-      if (Trim(line).empty()) continue;
+    while (reader.Next(row)) {
+      line_ = row.line;
       if (file_errors_ == kMaxDiagnosticsPerFile) {
         Error(line_, "", "too many errors; the rest of the file is not checked");
         break;
       }
-      if (ParseRow(level, layout, line)) ++rows;
+      if (!row.error.empty()) {
+        Error(line_, "", row.error);
+        continue;
+      }
+      if (ParseRow(level, layout, row.fields)) ++rows;
     }
     return rows;
   }
@@ -68,9 +76,8 @@ class AdmdvsParser {
   Diagnostics TakeErrors() { return std::move(errors_); }
 
  private:
-  bool ParseRow(Level level, const LevelLayout& layout, std::string_view line) {
-    std::optional<std::vector<std::string>> fields = SplitCsvRecord(line);
-    if (!fields) return Error(line_, "", "unbalanced double quotes");
+  bool ParseRow(Level level, const LevelLayout& layout, const std::vector<std::string>& row) {
+    const std::vector<std::string>* fields = &row;
     if (fields->size() != layout.fields) {
       return Error(line_, "",
                    "expected " + std::to_string(layout.fields) + " fields (" +

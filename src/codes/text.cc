@@ -85,38 +85,5 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::optional<std::vector<std::string>> SplitCsvRecord(std::string_view line) {
-  std::vector<std::string> fields;
-  size_t i = 0;
-  while (true) {
-    std::string field;
-    if (i < line.size() && line[i] == '"') {
-      ++i;
-      while (true) {
-        if (i >= line.size()) return std::nullopt;  // quote left open
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        field += line[i++];
-      }
-      if (i < line.size() && line[i] != ',') return std::nullopt;  // text after closing quote
-    } else {
-      size_t end = line.find(',', i);
-      if (end == std::string_view::npos) end = line.size();
-      field.assign(line.substr(i, end - i));
-      i = end;
-    }
-    fields.push_back(std::move(field));
-    if (i >= line.size()) break;
-    ++i;  // the comma
-  }
-  return fields;
-}
 
 }  // namespace yibao

@@ -43,10 +43,6 @@ std::string_view Trim(std::string_view s);
 // saved as GBK by mistake fails here instead of putting mojibake in every trace.
 bool IsValidUtf8(std::string_view s);
 
-// Fields of one CSV record (RFC 4180 quoting: "a,b" and "" for a quote inside a quoted field);
-// nullopt when a quote is left open or text follows a closing quote. Records do not span lines
-// here: no reference table we read has line breaks inside a field.
-std::optional<std::vector<std::string>> SplitCsvRecord(std::string_view line);
 
 // Stops a parser from producing megabytes of diagnostics for a file that is not a table at all (a
 // binary, the wrong file): the first errors explain the problem; the rest are noise.

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "catalogue/catalogue_csv.h"
-#include "catalogue/csv_reader.h"
+#include "base/csv_reader.h"
 
 namespace yibao {
 namespace {

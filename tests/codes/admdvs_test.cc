@@ -90,10 +90,10 @@ TEST(AdmdvsParse, BadLinesNameFileLineAndField) {
                                "37010,\"短\",3701,37\n"         // 4: code too short
                                "370104,\"槐荫区\",3702,37\n"    // 5: city not the prefix
                                "380101,\"某区\",3801,38\n"      // 6: city not in the cities file
-                               "370105,\"天桥区,3701,37\n"      // 7: open quote
-                               "370112,\"\",3701,37\n"          // 8: empty name
-                               "370113,\"\xBB\xF4\",3701,37\n"  // 9: GBK
-                               "370114,\"x\",3701\n"));         // 10: missing field
+                               "370112,\"\",3701,37\n"          // 7: empty name
+                               "370113,\"\xBB\xF4\",3701,37\n"  // 8: GBK
+                               "370114,\"x\",3701\n"           // 9: missing field
+                               "370105,\"天桥区,3701,37\n"));   // 10: quote left open to the end
   ASSERT_FALSE(r.ok());
   const Diagnostics& e = r.errors();
   ASSERT_EQ(e.size(), 8u) << FormatDiagnostics(e);
@@ -104,9 +104,10 @@ TEST(AdmdvsParse, BadLinesNameFileLineAndField) {
   EXPECT_EQ(e[2].field, "cityCode");
   EXPECT_EQ(e[3].ToString(), "areas.csv:6: cityCode: cityCode 3801 is not in the cities file");
   EXPECT_EQ(e[4].line, 7);
-  EXPECT_EQ(e[5].field, "name");
+  EXPECT_EQ(e[4].field, "name");
+  EXPECT_EQ(e[5].line, 8);
   EXPECT_EQ(e[6].line, 9);
-  EXPECT_EQ(e[7].line, 10);
+  EXPECT_EQ(e[7].line, 10);  // an open quote is reported where it opened
   for (const Diagnostic& d : e) EXPECT_EQ(d.file, "areas.csv");
 }
 

@@ -33,15 +33,6 @@ TEST(Utf8, AcceptsChineseRejectsGbkAndOverlongs) {
   EXPECT_FALSE(IsValidUtf8("\xE9\x9C"));          // cut short
 }
 
-TEST(Csv, SplitsQuotedFields) {
-  using V = std::vector<std::string>;
-  EXPECT_EQ(SplitCsvRecord(R"(110101,"东城区",1101,11)"), (V{"110101", "东城区", "1101", "11"}));
-  EXPECT_EQ(SplitCsvRecord(R"(1,"a,b","say ""hi""",)"), (V{"1", "a,b", R"(say "hi")", ""}));
-  EXPECT_EQ(SplitCsvRecord(""), (V{""}));
-  EXPECT_EQ(SplitCsvRecord(R"(1,"open)"), std::nullopt);
-  EXPECT_EQ(SplitCsvRecord(R"(1,"a"b)"), std::nullopt);
-}
-
 TEST(ReadTextFile, NamesTheMissingPath) {
   Result<std::string> r = ReadTextFile("/nonexistent/yibao/table.txt");
   ASSERT_FALSE(r.ok());
