@@ -3,8 +3,8 @@
 //   yibao settle --region DIR VISIT.json...   settle visits (bill as a slip and as JSON)
 //   yibao policy check PATH [--region DIR]   validate policy files
 //   yibao region check DIR                   validate a whole region directory
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <fstream>
 #include <iostream>
@@ -87,7 +87,8 @@ int Settle(const std::string& region_dir, const std::string& treatment_dir,
     std::vector<int64_t> after = pv.accumulators;
     ApplyDeltas(after, settlement.deltas);
     carried[key] = pv.policy->AccumulatorsByName(after);
-    if (format == "table" || format == "both") std::cout << "== " << file << "\n" << RenderBillTable(settlement, pv.visit) << "\n";
+    if (format == "table" || format == "both")
+      std::cout << "== " << file << "\n" << RenderBillTable(settlement, pv.visit) << "\n";
     if (format == "json" || format == "both") {
       std::string json;
       WriteBillJson(settlement, pv.visit, pv.accumulators, json);
@@ -118,10 +119,12 @@ int PolicyCheck(const std::string& path, const std::string& region_dir) {
   for (const auto& p : *policies) {
     size_t tiers = 0;
     for (const auto& b : p.benefits) tiers += b.tiers.size();
-    std::cout << fmt::format("ok  {}  region {} insutype {} version {} from {} to {}: {} benefits, {} tiers, {} accounts\n",
-                             p.file, p.region, p.insutype, p.version, p.effective_from.ToString(),
-                             p.effective_to == Date::Max() ? "open" : p.effective_to.ToString(),
-                             p.benefits.size(), tiers, p.accounts().size());
+    std::cout << fmt::format(
+        "ok  {}  region {} insutype {} version {} from {} to {}: {} benefits, {} tiers, {} "
+        "accounts\n",
+        p.file, p.region, p.insutype, p.version, p.effective_from.ToString(),
+        p.effective_to == Date::Max() ? "open" : p.effective_to.ToString(), p.benefits.size(),
+        tiers, p.accounts().size());
   }
   return 0;
 }
@@ -133,9 +136,9 @@ int RegionCheck(const std::string& dir) {
     std::cerr << region.errors().size() << " problem(s)\n";
     return 1;
   }
-  std::cout << fmt::format("ok  {} {}: {} catalogue items, {} institutions, {} policies\n", region->admdvs,
-                           region->name, region->catalogue.size(), region->institutions.size(),
-                           region->policies.size());
+  std::cout << fmt::format("ok  {} {}: {} catalogue items, {} institutions, {} policies\n",
+                           region->admdvs, region->name, region->catalogue.size(),
+                           region->institutions.size(), region->policies.size());
   return 0;
 }
 
@@ -145,12 +148,16 @@ int main(int argc, char** argv) {
   CLI::App app{"yibao: medical-insurance settlement core"};
   app.require_subcommand(1);
 
-  auto* settle = app.add_subcommand("settle", "settle visits (JSON, national field names) against a region");
+  auto* settle =
+      app.add_subcommand("settle", "settle visits (JSON, national field names) against a region");
   std::string region_dir, treatment_dir, format = "both";
   std::vector<std::string> files;
-  settle->add_option("--region", region_dir, "insured place's region directory (policies)")->required();
-  settle->add_option("--treatment-region", treatment_dir, "place of treatment's region directory (catalogue); default: --region");
-  settle->add_option("--format", format, "table, json or both")->check(CLI::IsMember({"table", "json", "both"}));
+  settle->add_option("--region", region_dir, "insured place's region directory (policies)")
+      ->required();
+  settle->add_option("--treatment-region", treatment_dir,
+                     "place of treatment's region directory (catalogue); default: --region");
+  settle->add_option("--format", format, "table, json or both")
+      ->check(CLI::IsMember({"table", "json", "both"}));
   settle->add_option("visits", files, "visit JSON files, settled in order")->required();
 
   auto* policy = app.add_subcommand("policy", "benefit policies");
@@ -158,7 +165,8 @@ int main(int argc, char** argv) {
   auto* check = policy->add_subcommand("check", "validate a policy file or directory");
   std::string policy_path, vocab_region;
   check->add_option("path", policy_path, "policy .toml file or directory")->required();
-  check->add_option("--region", vocab_region, "check person types and identities against this region");
+  check->add_option("--region", vocab_region,
+                    "check person types and identities against this region");
 
   auto* region = app.add_subcommand("region", "region directories");
   region->require_subcommand(1);

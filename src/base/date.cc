@@ -54,7 +54,8 @@ std::optional<Date> Date::Parse(std::string_view t) {
   int y, m, d;
   if (t.size() < 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
   if (!Digits(t, 0, 4, y) || !Digits(t, 5, 2, m) || !Digits(t, 8, 2, d)) return std::nullopt;
-  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return std::nullopt;
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m))
+    return std::nullopt;
   if (t.size() != 10) {
     int hh, mm, ss;
     if (t.size() != 19 || (t[10] != ' ' && t[10] != 'T') || t[13] != ':' || t[16] != ':' ||

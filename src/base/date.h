@@ -32,8 +32,8 @@ class Date {
   int32_t days_ = 0;
 };
 
-// Completed years of age on `on` for someone born on `birthday` (a 29 Feb birthday counts from 1 Mar
-// in common years). Negative if `on` precedes the birthday.
+// Completed years of age on `on` for someone born on `birthday` (a 29 Feb birthday counts from 1
+// Mar in common years). Negative if `on` precedes the birthday.
 int AgeInYears(Date birthday, Date on);
 
 }  // namespace yibao

@@ -27,9 +27,9 @@ std::string FormatDiagnostics(const Diagnostics& ds);
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                   // NOLINT: implicit by design
-  Result(Diagnostic d) : v_(Diagnostics{std::move(d)}) {}     // NOLINT
-  Result(Diagnostics ds) : v_(std::move(ds)) {}               // NOLINT
+  Result(T value) : v_(std::move(value)) {}                // NOLINT: implicit by design
+  Result(Diagnostic d) : v_(Diagnostics{std::move(d)}) {}  // NOLINT
+  Result(Diagnostics ds) : v_(std::move(ds)) {}            // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<0>(v_); }

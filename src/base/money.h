@@ -46,7 +46,8 @@ class Money {
   void AppendTo(std::string& out) const;
 
   // Exact decimal parse of yuan: "12", "12.3", "12.34", "-5.00", "+1". More than two decimals,
-  // exponents, spaces or |value| > kMaxAbsFen are rejected (nullopt): money is never rounded on input.
+  // exponents, spaces or |value| > kMaxAbsFen are rejected (nullopt): money is never rounded on
+  // input.
   static std::optional<Money> ParseYuan(std::string_view text);
 
  private:

@@ -17,7 +17,7 @@ namespace yibao {
 
 class Quantity {
  public:
-  static constexpr int64_t kScale = 10'000;            // 4 decimals
+  static constexpr int64_t kScale = 10'000;              // 4 decimals
   static constexpr int64_t kMax = 100'000'000 * kScale;  // 1 亿 units on one line is already absurd
 
   constexpr Quantity() = default;
@@ -37,7 +37,7 @@ class Quantity {
 
 class UnitPrice {
  public:
-  static constexpr int64_t kScale = 1'000'000;  // micro-yuan: 6 decimals of a yuan
+  static constexpr int64_t kScale = 1'000'000;           // micro-yuan: 6 decimals of a yuan
   static constexpr int64_t kMax = 100'000'000 * kScale;  // 1 亿元 per unit
 
   constexpr UnitPrice() = default;

@@ -37,10 +37,11 @@ bool PaymentRestriction::empty() const {
 Catalogue::Catalogue(std::string admdvs, std::vector<CatalogueItem> items)
     : admdvs_(std::move(admdvs)), items_(std::move(items)) {
   // Group versions of one code together (stable: file order within a code), newest last.
-  std::stable_sort(items_.begin(), items_.end(), [](const CatalogueItem& a, const CatalogueItem& b) {
-    if (a.code != b.code) return a.code < b.code;
-    return a.valid_from < b.valid_from;
-  });
+  std::stable_sort(items_.begin(), items_.end(),
+                   [](const CatalogueItem& a, const CatalogueItem& b) {
+                     if (a.code != b.code) return a.code < b.code;
+                     return a.valid_from < b.valid_from;
+                   });
   index_.reserve(items_.size());
   for (uint32_t i = 0; i < items_.size(); ++i) index_.try_emplace(items_[i].code, i);
 }

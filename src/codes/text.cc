@@ -85,5 +85,4 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-
 }  // namespace yibao

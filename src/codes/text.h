@@ -43,7 +43,6 @@ std::string_view Trim(std::string_view s);
 // saved as GBK by mistake fails here instead of putting mojibake in every trace.
 bool IsValidUtf8(std::string_view s);
 
-
 // Stops a parser from producing megabytes of diagnostics for a file that is not a table at all (a
 // binary, the wrong file): the first errors explain the problem; the rest are noise.
 inline constexpr size_t kMaxDiagnosticsPerFile = 50;

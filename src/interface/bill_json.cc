@@ -193,7 +193,8 @@ void WriteBillJson(const Settlement& s, const Visit& visit, std::span<const int6
     w.Num("inscp_scp_amt", l.in_scope);
     w.Str("selfpay_prop", l.item ? l.item->selfpay_prop.ToString() : "");
     std::string memo = LineNoteText(l.note);
-    if (l.restriction_waived) memo += (memo.empty() ? "" : "; ") + std::string("限制条件经审批同意");
+    if (l.restriction_waived)
+      memo += (memo.empty() ? "" : "; ") + std::string("限制条件经审批同意");
     w.Str("memo", memo);
     w.Close('}');
   }

@@ -1,6 +1,6 @@
 // Writes a settlement as JSON with the national interface's field names (the 2207/2304 `output`
-// shape: setlinfo, setldetail, plus the per-line classification of 2204 and the accumulator deltas).
-// Output is deterministic: fixed key order, money with exactly two decimals.
+// shape: setlinfo, setldetail, plus the per-line classification of 2204 and the accumulator
+// deltas). Output is deterministic: fixed key order, money with exactly two decimals.
 #pragma once
 
 #include <span>

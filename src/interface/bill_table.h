@@ -1,4 +1,5 @@
-// A settlement as a plain-text slip (结算单) for people: the split, each fund, each line, the trace.
+// A settlement as a plain-text slip (结算单) for people: the split, each fund, each line, the
+// trace.
 #pragma once
 
 #include <string>

@@ -30,8 +30,8 @@ class VisitParser {
     }
     if (t == od::json_type::number) {
       std::string_view raw = v.raw_json_token();
-      while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
-                              raw.back() == '\t'))
+      while (!raw.empty() &&
+             (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
         raw.remove_suffix(1);
       out = raw;
       return true;
@@ -46,7 +46,8 @@ class VisitParser {
   bool String(od::value v, const std::string& field, std::string& out, size_t max_len = 200) {
     std::string_view s;
     if (!Scalar(v, field, s)) return false;
-    if (s.size() > max_len) return Fail(field, "longer than " + std::to_string(max_len) + " characters");
+    if (s.size() > max_len)
+      return Fail(field, "longer than " + std::to_string(max_len) + " characters");
     out.assign(s);
     return true;
   }
@@ -55,7 +56,9 @@ class VisitParser {
     std::string_view s;
     if (!Scalar(v, field, s)) return false;
     auto m = Money::ParseYuan(s);
-    if (!m) return Fail(field, "not an amount in yuan with at most 2 decimals: \"" + std::string(s.substr(0, 40)) + "\"");
+    if (!m)
+      return Fail(field, "not an amount in yuan with at most 2 decimals: \"" +
+                             std::string(s.substr(0, 40)) + "\"");
     if (m->is_negative()) return Fail(field, "negative amount");
     out = *m;
     return true;
@@ -65,7 +68,9 @@ class VisitParser {
     std::string_view s;
     if (!Scalar(v, field, s)) return false;
     auto d = Date::Parse(s);
-    if (!d) return Fail(field, "expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, got \"" + std::string(s.substr(0, 40)) + "\"");
+    if (!d)
+      return Fail(field, "expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, got \"" +
+                             std::string(s.substr(0, 40)) + "\"");
     out = *d;
     return true;
   }
@@ -79,9 +84,12 @@ class VisitParser {
     }
     std::string_view s;
     if (!Scalar(v, field, s)) return false;
-    if (s == "1") out = true;
-    else if (s == "0" || s.empty()) out = false;
-    else return Fail(field, "expected \"1\" or \"0\"");
+    if (s == "1")
+      out = true;
+    else if (s == "0" || s.empty())
+      out = false;
+    else
+      return Fail(field, "expected \"1\" or \"0\"");
     return true;
   }
 
@@ -161,7 +169,8 @@ class VisitParser {
     if (!has_cnt) return Fail(path + ".cnt", "missing");
     if (!has_pric) return Fail(path + ".pric", "missing");
     if (!has_amount) line.amount = LineAmount(line.price, line.count);
-    if (line.amount.fen() > Money::kMaxAbsFen) return Fail(path + ".det_item_fee_sumamt", "amount out of range");
+    if (line.amount.fen() > Money::kMaxAbsFen)
+      return Fail(path + ".det_item_fee_sumamt", "amount out of range");
     return true;
   }
 
@@ -182,10 +191,14 @@ class VisitParser {
         if (!String(val, f, v.person.psn_no, 30)) return false;
       } else if (key == "gend") {
         if (!String(val, f, text, 2)) return false;
-        if (text == "1") v.person.sex = Sex::kMale;
-        else if (text == "2") v.person.sex = Sex::kFemale;
-        else if (text == "0" || text == "9" || text.empty()) v.person.sex = Sex::kAny;
-        else return Fail(f, "expected 1 (male), 2 (female) or 9 (unknown)");
+        if (text == "1")
+          v.person.sex = Sex::kMale;
+        else if (text == "2")
+          v.person.sex = Sex::kFemale;
+        else if (text == "0" || text == "9" || text.empty())
+          v.person.sex = Sex::kAny;
+        else
+          return Fail(f, "expected 1 (male), 2 (female) or 9 (unknown)");
       } else if (key == "brdy") {
         if (!DateField(val, f, v.person.birthday)) return false;
         has_brdy = true;
@@ -202,11 +215,16 @@ class VisitParser {
         if (!String(val, f, v.treatment_admdvs, 6)) return false;
       } else if (key == "out_filing") {
         if (!String(val, f, text, 20)) return false;
-        if (text == "" || text == "none") in.filing = Filing::kNone;
-        else if (text == "long_term") in.filing = Filing::kLongTerm;
-        else if (text == "referral") in.filing = Filing::kReferral;
-        else if (text == "emergency") in.filing = Filing::kEmergency;
-        else return Fail(f, "expected none, long_term, referral or emergency");
+        if (text == "" || text == "none")
+          in.filing = Filing::kNone;
+        else if (text == "long_term")
+          in.filing = Filing::kLongTerm;
+        else if (text == "referral")
+          in.filing = Filing::kReferral;
+        else if (text == "emergency")
+          in.filing = Filing::kEmergency;
+        else
+          return Fail(f, "expected none, long_term, referral or emergency");
       } else if (key == "med_type") {
         if (!String(val, f, v.med_type, 6)) return false;
         has_med_type = !v.med_type.empty();
@@ -257,7 +275,8 @@ class VisitParser {
         size_t i = 0;
         for (auto element : arr) {
           std::string path = "fee_details[" + std::to_string(i++) + "]";
-          if (i > kMaxFeeLines) return Fail(f, "more than " + std::to_string(kMaxFeeLines) + " lines");
+          if (i > kMaxFeeLines)
+            return Fail(f, "more than " + std::to_string(kMaxFeeLines) + " lines");
           od::object obj;
           if (element.get_object().get(obj)) return Fail(path, "expected an object");
           FeeLine line;

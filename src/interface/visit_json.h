@@ -1,6 +1,7 @@
-// The visit as a HIS sends it: JSON with the national interface's field names (docs/formats/visit.md).
-// This is the edge where national names become the core's readable ones. Every problem is reported
-// with the field's path (e.g. "fee_details[2].cnt"), and nothing is ever rounded on input.
+// The visit as a HIS sends it: JSON with the national interface's field names
+// (docs/formats/visit.md). This is the edge where national names become the core's readable ones.
+// Every problem is reported with the field's path (e.g. "fee_details[2].cnt"), and nothing is ever
+// rounded on input.
 #pragma once
 
 #include <string>

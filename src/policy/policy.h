@@ -43,9 +43,9 @@ enum class Fund : uint8_t {
   kMaf,      // `maf_pay` 医疗救助
   kOther,    // `oth_pay` 其他基金
 };
-const char* FundName(Fund f);          // "hifp", "hifmi", ...
-const char* FundLabel(Fund f);         // "统筹基金", "大病保险", ...
-int FundStage(Fund f);                 // settlement order: 0 basic, 1 supplementary, 2 assistance, 3 other
+const char* FundName(Fund f);   // "hifp", "hifmi", ...
+const char* FundLabel(Fund f);  // "统筹基金", "大病保险", ...
+int FundStage(Fund f);          // settlement order: 0 basic, 1 supplementary, 2 assistance, 3 other
 bool ParseFund(std::string_view name, Fund& out);
 
 // Parts of the bill a tier can pay on; what a tier pays is drawn from them in this order.
@@ -65,7 +65,7 @@ struct Condition {
   std::vector<CrossRegion> cross;
   std::vector<std::string> med_types;
   std::vector<std::string> diseases;  // 门诊慢特病 disease codes
-  int age_min = -1;                    // completed years, inclusive
+  int age_min = -1;                   // completed years, inclusive
   int age_max = -1;
   std::vector<int> admissions;  // n-th admission of the year (the last value also matches above it)
 
@@ -117,7 +117,7 @@ struct RatioRule {
 
 struct Adjustment {
   Condition when;
-  std::string label;  // "退休 +5", "跨省未备案 −20"
+  std::string label;                           // "退休 +5", "跨省未备案 −20"
   std::optional<Ratio> points;                 // added to every band ratio
   std::optional<Ratio> personal_share_factor;  // personal share (1 − r) × factor
   std::optional<Ratio> deductible_factor;      // deductible × factor
@@ -135,8 +135,14 @@ struct CapRule {
   int line = 0;
 };
 
-enum class SegmentMeasure : uint8_t { kYear, kVisit };   // bands over the year's cumulative base or this visit's
-enum class SegmentOrigin : uint8_t { kZero, kDeductible };  // bounds count from zero (incl. the deductible) or from the deductible
+enum class SegmentMeasure : uint8_t {
+  kYear,
+  kVisit
+};  // bands over the year's cumulative base or this visit's
+enum class SegmentOrigin : uint8_t {
+  kZero,
+  kDeductible
+};  // bounds count from zero (incl. the deductible) or from the deductible
 
 struct Tier {
   std::string id;    // unique within the policy: "<benefit>.<tier>"
@@ -158,9 +164,9 @@ struct Tier {
 };
 
 struct AccountUse {
-  bool allowed = true;                // the personal account may pay for this benefit
+  bool allowed = true;  // the personal account may pay for this benefit
   uint8_t components = kInScope | kPreSelfpay | kOverLimit | kOwnpay;
-  bool family_mutual_aid = false;     // 家庭共济: a family member's account may pay the rest
+  bool family_mutual_aid = false;  // 家庭共济: a family member's account may pay the rest
 };
 
 struct Benefit {
@@ -169,7 +175,7 @@ struct Benefit {
   std::vector<std::string> med_types;
   bool counts_admissions = false;  // inpatient: each settlement is one admission of the year
   int admission_slot = -1;
-  std::vector<std::string> diseases;                 // 门诊慢特病 list; empty = no disease needed
+  std::vector<std::string> diseases;  // 门诊慢特病 list; empty = no disease needed
   std::vector<std::string> cross_province_diseases;  // settle directly across provinces only these
   bool restrict_cross_province = false;
   std::vector<Tier> tiers;
@@ -195,8 +201,8 @@ class Policy {
   int AddSlot(const std::string& account);   // at load time only
   const std::vector<std::string>& accounts() const { return accounts_; }
 
-  // A person's accumulators by account name → the dense array (unknown names are ignored: they belong
-  // to another policy version or insurance type), and back (zero entries omitted).
+  // A person's accumulators by account name → the dense array (unknown names are ignored: they
+  // belong to another policy version or insurance type), and back (zero entries omitted).
   std::vector<int64_t> Accumulators(const std::map<std::string, int64_t>& by_name) const;
   std::map<std::string, int64_t> AccumulatorsByName(std::span<const int64_t> slots) const;
 

@@ -1,11 +1,11 @@
 #include "policy/policy_toml.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <span>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace yibao {
 namespace {
@@ -31,8 +31,8 @@ class PolicyReader {
     return line == 0 ? fallback_line_ : line;
   }
 
-  // A shorthand (`deductible = 1300`) is read as the one-entry table { amount = 1300 }; errors in it
-  // point at the shorthand's line.
+  // A shorthand (`deductible = 1300`) is read as the one-entry table { amount = 1300 }; errors in
+  // it point at the shorthand's line.
   template <typename Fn>
   void ReadShorthand(const toml::node& value, std::string_view key, Fn fn) {
     toml::table e;
@@ -55,7 +55,8 @@ class PolicyReader {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
   }
 
-  // Money: an integer (yuan), a quoted decimal ("1300.50"), or a float that is exactly a value in fen.
+  // Money: an integer (yuan), a quoted decimal ("1300.50"), or a float that is exactly a value in
+  // fen.
   std::optional<Money> GetMoney(const toml::node* n, const std::string& field) {
     if (!n) return std::nullopt;
     if (auto i = n->value_exact<int64_t>()) {
@@ -73,7 +74,8 @@ class PolicyReader {
     if (auto d = n->value_exact<double>()) {
       double fen = *d * 100.0;
       double r = std::round(fen);
-      if (std::isfinite(fen) && std::fabs(fen - r) < 1e-6 && std::fabs(r) <= double(Money::kMaxAbsFen))
+      if (std::isfinite(fen) && std::fabs(fen - r) < 1e-6 &&
+          std::fabs(r) <= double(Money::kMaxAbsFen))
         return Money::Fen(int64_t(r));
       Error(n, field, "amount must have at most 2 decimals");
       return std::nullopt;
@@ -92,8 +94,9 @@ class PolicyReader {
     }
     if (auto i = n->value_exact<int64_t>()) {
       if (*i == 0 || *i == 1) return Ratio::Ppm(*i * Ratio::kOne);
-      Error(n, field, "ambiguous ratio " + std::to_string(*i) + ": write \"" + std::to_string(*i) +
-                          "%\" (a percent) or a fraction like 0.8");
+      Error(n, field,
+            "ambiguous ratio " + std::to_string(*i) + ": write \"" + std::to_string(*i) +
+                "%\" (a percent) or a fraction like 0.8");
       return std::nullopt;
     }
     if (auto d = n->value_exact<double>()) {
@@ -174,7 +177,8 @@ class PolicyReader {
         Error(&x, f, "expected a string");
     };
     if (auto arr = n->as_array()) {
-      for (size_t i = 0; i < arr->size(); ++i) one(*arr->get(i), field + "[" + std::to_string(i) + "]");
+      for (size_t i = 0; i < arr->size(); ++i)
+        one(*arr->get(i), field + "[" + std::to_string(i) + "]");
       if (arr->empty()) Error(n, field, "empty list");
     } else {
       one(*n, field);
@@ -209,9 +213,9 @@ class PolicyReader {
     return std::nullopt;
   }
 
-  static constexpr std::string_view kConditionKeys[] = {
-      "level", "psn_type", "identity", "cross", "med_type", "disease", "age_min", "age_max",
-      "admission"};
+  static constexpr std::string_view kConditionKeys[] = {"level",   "psn_type", "identity",
+                                                        "cross",   "med_type", "disease",
+                                                        "age_min", "age_max",  "admission"};
 
   Condition ReadCondition(const toml::table& t, const std::string& path) {
     Condition c;
@@ -278,7 +282,9 @@ class PolicyReader {
     std::vector<Band> bands;
     auto arr = n ? n->as_array() : nullptr;
     if (!arr || arr->empty()) {
-      Error(n, path, "expected a list of bands like [{ upto = 10000, ratio = \"80%\" }, { ratio = \"90%\" }]");
+      Error(
+          n, path,
+          "expected a list of bands like [{ upto = 10000, ratio = \"80%\" }, { ratio = \"90%\" }]");
       return bands;
     }
     Money prev_upto;
@@ -296,12 +302,12 @@ class PolicyReader {
       if (auto from = GetMoney(t->get("from"), Join(p, "from"))) {
         if (*from < prev_upto)
           Error(t->get("from"), Join(p, "from"),
-                "band overlaps the previous one (starts at " + from->ToString() + ", previous ends at " +
-                    prev_upto.ToString() + ")");
+                "band overlaps the previous one (starts at " + from->ToString() +
+                    ", previous ends at " + prev_upto.ToString() + ")");
         else if (*from > prev_upto)
           Error(t->get("from"), Join(p, "from"),
-                "gap between bands: previous ends at " + prev_upto.ToString() + ", this starts at " +
-                    from->ToString());
+                "gap between bands: previous ends at " + prev_upto.ToString() +
+                    ", this starts at " + from->ToString());
         b.from = *from;
       }
       if (auto upto = GetMoney(t->get("upto"), Join(p, "upto"))) {
@@ -312,12 +318,14 @@ class PolicyReader {
                     b.from.ToString() + " (bands overlap or are out of order)");
       } else {
         b.open = true;
-        if (i + 1 != arr->size()) Error(arr->get(i), Join(p, "upto"), "only the last band may be open");
+        if (i + 1 != arr->size())
+          Error(arr->get(i), Join(p, "upto"), "only the last band may be open");
       }
       if (auto r = GetRatio(t->get("ratio"), Join(p, "ratio"))) {
         b.ratio = *r;
         if (r->ppm() < 0 || r->ppm() > Ratio::kOne)
-          Error(t->get("ratio"), Join(p, "ratio"), "ratio " + r->ToString() + " is outside 0%..100%");
+          Error(t->get("ratio"), Join(p, "ratio"),
+                "ratio " + r->ToString() + " is outside 0%..100%");
       } else if (!t->get("ratio")) {
         Error(arr->get(i), Join(p, "ratio"), "missing");
       }
@@ -329,8 +337,9 @@ class PolicyReader {
 
   void ReadDeductible(const toml::table& t, const std::string& path, const Benefit& benefit,
                       Tier& tier) {
-    CheckKeysV(t, path, With(kConditionKeys, {"period", "amount", "by_admission", "later_change",
-                                              "floor", "share_of_total", "min", "max"}));
+    CheckKeysV(t, path,
+               With(kConditionKeys, {"period", "amount", "by_admission", "later_change", "floor",
+                                     "share_of_total", "min", "max"}));
     DeductibleRule d;
     d.line = Line(t);
     d.when = ReadCondition(t, path);
@@ -352,9 +361,11 @@ class PolicyReader {
       d.is_share_of_total = true;
       d.share_of_total = *share;
       d.share_min = GetMoney(t.get("min"), Join(path, "min")).value_or(Money());
-      d.share_max = GetMoney(t.get("max"), Join(path, "max")).value_or(Money::Fen(Money::kMaxAbsFen));
+      d.share_max =
+          GetMoney(t.get("max"), Join(path, "max")).value_or(Money::Fen(Money::kMaxAbsFen));
       if (d.share_max < d.share_min) Error(t.get("max"), Join(path, "max"), "max is below min");
-      if (t.get("amount")) Error(t.get("amount"), Join(path, "amount"), "give amount or share_of_total, not both");
+      if (t.get("amount"))
+        Error(t.get("amount"), Join(path, "amount"), "give amount or share_of_total, not both");
     } else if (auto a = GetMoney(t.get("amount"), Join(path, "amount"))) {
       d.amount = *a;
       if (a->is_negative()) Error(t.get("amount"), Join(path, "amount"), "negative deductible");
@@ -366,7 +377,8 @@ class PolicyReader {
         Error(arr, Join(path, "by_admission"), "only for period = \"admission\"");
       auto list = arr->as_array();
       if (!list || list->empty()) {
-        Error(arr, Join(path, "by_admission"), "expected a list like [\"100%\", \"70%\", \"50%\"] or amounts");
+        Error(arr, Join(path, "by_admission"),
+              "expected a list like [\"100%\", \"70%\", \"50%\"] or amounts");
       } else {
         for (size_t i = 0; i < list->size(); ++i) {
           std::string p = Join(path, "by_admission") + "[" + std::to_string(i) + "]";
@@ -401,12 +413,14 @@ class PolicyReader {
     RatioRule r;
     r.line = Line(t);
     r.when = ReadCondition(t, path);
-    if (t.get("bands") && t.get("ratio")) Error(t.get("ratio"), Join(path, "ratio"), "give ratio or bands, not both");
+    if (t.get("bands") && t.get("ratio"))
+      Error(t.get("ratio"), Join(path, "ratio"), "give ratio or bands, not both");
     if (t.get("bands")) {
       r.bands = ReadBands(t.get("bands"), Join(path, "bands"));
     } else if (auto ratio = GetRatio(t.get("ratio"), Join(path, "ratio"))) {
       if (ratio->ppm() < 0 || ratio->ppm() > Ratio::kOne)
-        Error(t.get("ratio"), Join(path, "ratio"), "ratio " + ratio->ToString() + " is outside 0%..100%");
+        Error(t.get("ratio"), Join(path, "ratio"),
+              "ratio " + ratio->ToString() + " is outside 0%..100%");
       r.bands.push_back(Band{Money(), Money(), true, *ratio, r.line});
     } else if (!t.get("ratio")) {
       Error(&t, path, "missing ratio or bands");
@@ -441,14 +455,16 @@ class PolicyReader {
   }
 
   void ReadAdjustment(const toml::table& t, const std::string& path, Tier& tier) {
-    CheckKeysV(t, path, With(kConditionKeys, {"label", "points", "personal_share_factor",
-                                              "deductible_factor", "ceiling"}));
+    CheckKeysV(t, path,
+               With(kConditionKeys,
+                    {"label", "points", "personal_share_factor", "deductible_factor", "ceiling"}));
     Adjustment a;
     a.line = Line(t);
     a.when = ReadCondition(t, path);
     a.label = GetString(t.get("label"), Join(path, "label")).value_or(a.when.Describe());
     a.points = GetPoints(t.get("points"), Join(path, "points"));
-    a.personal_share_factor = GetRatio(t.get("personal_share_factor"), Join(path, "personal_share_factor"));
+    a.personal_share_factor =
+        GetRatio(t.get("personal_share_factor"), Join(path, "personal_share_factor"));
     a.deductible_factor = GetRatio(t.get("deductible_factor"), Join(path, "deductible_factor"));
     a.ceiling = GetRatio(t.get("ceiling"), Join(path, "ceiling"));
     if (a.personal_share_factor && a.personal_share_factor->ppm() < 0)
@@ -458,7 +474,8 @@ class PolicyReader {
     if (a.ceiling && (a.ceiling->ppm() < 0 || a.ceiling->ppm() > Ratio::kOne))
       Error(t.get("ceiling"), Join(path, "ceiling"), "ceiling outside 0%..100%");
     if (!a.points && !a.personal_share_factor && !a.deductible_factor && !a.ceiling)
-      Error(&t, path, "an adjustment needs points, personal_share_factor, deductible_factor or ceiling");
+      Error(&t, path,
+            "an adjustment needs points, personal_share_factor, deductible_factor or ceiling");
     tier.adjustments.push_back(std::move(a));
   }
 
@@ -495,7 +512,8 @@ class PolicyReader {
       else if (name == "ownpay")
         mask |= kOwnpay;
       else
-        Error(n, field, "unknown part \"" + name + "\" (in_scope, pre_selfpay, over_limit, ownpay)");
+        Error(n, field,
+              "unknown part \"" + name + "\" (in_scope, pre_selfpay, over_limit, ownpay)");
     }
     return mask;
   }
@@ -503,20 +521,21 @@ class PolicyReader {
   void ReadTier(const toml::table& t, const std::string& index_path, Policy& policy) {
     std::string path = index_path;
     CheckKeysV(t, path,
-               With(kConditionKeys,
-                    {"benefit", "id", "name", "fund", "fund_pay_type", "base", "overflow_of",
-                     "measure", "origin", "deductible_account", "position_account", "deductible",
-                     "ratio", "cap", "adjust"}));
+               With(kConditionKeys, {"benefit", "id", "name", "fund", "fund_pay_type", "base",
+                                     "overflow_of", "measure", "origin", "deductible_account",
+                                     "position_account", "deductible", "ratio", "cap", "adjust"}));
     auto benefit_id = GetString(t.get("benefit"), Join(path, "benefit"));
     if (!benefit_id) {
-      if (!t.get("benefit")) Error(&t, Join(path, "benefit"), "missing: which benefit this tier pays for");
+      if (!t.get("benefit"))
+        Error(&t, Join(path, "benefit"), "missing: which benefit this tier pays for");
       return;
     }
     Benefit* benefit = nullptr;
     for (auto& b : policy.benefits)
       if (b.id == *benefit_id) benefit = &b;
     if (!benefit) {
-      Error(t.get("benefit"), Join(path, "benefit"), "no [[benefit]] with id \"" + *benefit_id + "\" above");
+      Error(t.get("benefit"), Join(path, "benefit"),
+            "no [[benefit]] with id \"" + *benefit_id + "\" above");
       return;
     }
     Tier tier;
@@ -529,12 +548,15 @@ class PolicyReader {
     tier.id = benefit->id + "." + *id;
     path = "tier." + tier.id;  // from here on, name the tier rather than its position
     for (const auto& other : benefit->tiers)
-      if (other.id == tier.id) Error(t.get("id"), Join(path, "id"), "duplicate tier id \"" + *id + "\"");
+      if (other.id == tier.id)
+        Error(t.get("id"), Join(path, "id"), "duplicate tier id \"" + *id + "\"");
     auto fund_name = GetString(t.get("fund"), Join(path, "fund"));
     if (!fund_name) {
-      if (!t.get("fund")) Error(&t, Join(path, "fund"), "missing (hifp, hifob, hifmi, cvlserv, hifes, maf, oth)");
+      if (!t.get("fund"))
+        Error(&t, Join(path, "fund"), "missing (hifp, hifob, hifmi, cvlserv, hifes, maf, oth)");
     } else if (!ParseFund(*fund_name, tier.fund)) {
-      Error(t.get("fund"), Join(path, "fund"), "unknown fund \"" + *fund_name + "\" (hifp, hifob, hifmi, cvlserv, hifes, maf, oth)");
+      Error(t.get("fund"), Join(path, "fund"),
+            "unknown fund \"" + *fund_name + "\" (hifp, hifob, hifmi, cvlserv, hifes, maf, oth)");
     }
     tier.name = GetString(t.get("name"), Join(path, "name")).value_or(FundLabel(tier.fund));
     tier.fund_pay_type = GetString(t.get("fund_pay_type"), Join(path, "fund_pay_type"))
@@ -545,8 +567,10 @@ class PolicyReader {
       for (size_t i = 0; i < benefit->tiers.size(); ++i)
         if (benefit->tiers[i].id == benefit->id + "." + *of) tier.overflow_of = int(i);
       if (tier.overflow_of < 0)
-        Error(t.get("overflow_of"), Join(path, "overflow_of"), "no earlier tier \"" + *of + "\" in benefit " + benefit->id);
-      if (t.get("base")) Error(t.get("base"), Join(path, "base"), "give base or overflow_of, not both");
+        Error(t.get("overflow_of"), Join(path, "overflow_of"),
+              "no earlier tier \"" + *of + "\" in benefit " + benefit->id);
+      if (t.get("base"))
+        Error(t.get("base"), Join(path, "base"), "give base or overflow_of, not both");
     }
     if (auto m = GetString(t.get("measure"), Join(path, "measure"))) {
       if (*m == "year")
@@ -554,7 +578,8 @@ class PolicyReader {
       else if (*m == "visit")
         tier.measure = SegmentMeasure::kVisit;
       else
-        Error(t.get("measure"), Join(path, "measure"), "expected year (cumulative over the year) or visit");
+        Error(t.get("measure"), Join(path, "measure"),
+              "expected year (cumulative over the year) or visit");
     }
     if (auto o = GetString(t.get("origin"), Join(path, "origin"))) {
       if (*o == "zero")
@@ -562,13 +587,17 @@ class PolicyReader {
       else if (*o == "deductible")
         tier.origin = SegmentOrigin::kDeductible;
       else
-        Error(t.get("origin"), Join(path, "origin"), "expected zero (bounds include the deductible) or deductible (bands measured above it)");
+        Error(t.get("origin"), Join(path, "origin"),
+              "expected zero (bounds include the deductible) or deductible (bands measured above "
+              "it)");
     }
     // Deductibles: a bare amount or entries with conditions.
     if (const toml::node* d = t.get("deductible")) {
       if (d->is_table() || d->is_array_of_tables()) {
         ForEachTable(t, "deductible", Join(path, "deductible"),
-                     [&](const toml::table& e, const std::string& p) { ReadDeductible(e, p, *benefit, tier); });
+                     [&](const toml::table& e, const std::string& p) {
+                       ReadDeductible(e, p, *benefit, tier);
+                     });
       } else {
         ReadShorthand(*d, "amount", [&](const toml::table& e) {
           ReadDeductible(e, Join(path, "deductible"), *benefit, tier);
@@ -580,10 +609,12 @@ class PolicyReader {
         ForEachTable(t, "ratio", Join(path, "ratio"),
                      [&](const toml::table& e, const std::string& p) { ReadRatio(e, p, tier); });
       } else {
-        ReadShorthand(*r, "ratio", [&](const toml::table& e) { ReadRatio(e, Join(path, "ratio"), tier); });
+        ReadShorthand(*r, "ratio",
+                      [&](const toml::table& e) { ReadRatio(e, Join(path, "ratio"), tier); });
       }
     } else {
-      Error(&t, Join(path, "ratio"), "missing: a tier needs a ratio (\"80%\") or [[tier.ratio]] entries");
+      Error(&t, Join(path, "ratio"),
+            "missing: a tier needs a ratio (\"80%\") or [[tier.ratio]] entries");
     }
     std::string default_cap_account = tier.id + ".paid";
     if (const toml::node* c = t.get("cap")) {
@@ -599,21 +630,27 @@ class PolicyReader {
     }
     ForEachTable(t, "adjust", Join(path, "adjust"),
                  [&](const toml::table& e, const std::string& p) { ReadAdjustment(e, p, tier); });
-    bool year_deductible = std::any_of(tier.deductibles.begin(), tier.deductibles.end(),
-                                       [](const DeductibleRule& d) { return d.period == DeductiblePeriod::kYear; });
+    bool year_deductible =
+        std::any_of(tier.deductibles.begin(), tier.deductibles.end(),
+                    [](const DeductibleRule& d) { return d.period == DeductiblePeriod::kYear; });
     if (year_deductible)
-      tier.deductible_slot = policy.AddSlot(
-          GetString(t.get("deductible_account"), Join(path, "deductible_account")).value_or(tier.id + ".deductible"));
+      tier.deductible_slot =
+          policy.AddSlot(GetString(t.get("deductible_account"), Join(path, "deductible_account"))
+                             .value_or(tier.id + ".deductible"));
     else if (t.get("deductible_account"))
-      Error(t.get("deductible_account"), Join(path, "deductible_account"), "only used by a deductible with period = \"year\"");
+      Error(t.get("deductible_account"), Join(path, "deductible_account"),
+            "only used by a deductible with period = \"year\"");
     if (tier.measure == SegmentMeasure::kYear)
-      tier.position_slot = policy.AddSlot(
-          GetString(t.get("position_account"), Join(path, "position_account")).value_or(tier.id + ".base"));
+      tier.position_slot =
+          policy.AddSlot(GetString(t.get("position_account"), Join(path, "position_account"))
+                             .value_or(tier.id + ".base"));
     benefit->tiers.push_back(std::move(tier));
   }
 
   void ReadBenefit(const toml::table& t, const std::string& path, Policy& policy) {
-    CheckKeys(t, path, {"id", "name", "med_types", "admission", "diseases", "cross_province_diseases", "account"});
+    CheckKeys(
+        t, path,
+        {"id", "name", "med_types", "admission", "diseases", "cross_province_diseases", "account"});
     Benefit b;
     b.line = Line(t);
     auto id = GetString(t.get("id"), Join(path, "id"));
@@ -623,11 +660,13 @@ class PolicyReader {
     }
     b.id = *id;
     for (const auto& other : policy.benefits)
-      if (other.id == b.id) Error(t.get("id"), Join(path, "id"), "duplicate benefit id \"" + b.id + "\"");
+      if (other.id == b.id)
+        Error(t.get("id"), Join(path, "id"), "duplicate benefit id \"" + b.id + "\"");
     b.name = GetString(t.get("name"), Join(path, "name")).value_or(b.id);
     b.med_types = GetStrings(t.get("med_types"), Join(path, "med_types"));
     if (b.med_types.empty() && !t.get("med_types"))
-      Error(&t, Join(path, "med_types"), "missing: the med_type codes this benefit settles (e.g. [\"21\"])");
+      Error(&t, Join(path, "med_types"),
+            "missing: the med_type codes this benefit settles (e.g. [\"21\"])");
     for (const auto& mt : b.med_types)
       for (const auto& other : policy.benefits)
         if (std::find(other.med_types.begin(), other.med_types.end(), mt) != other.med_types.end())
@@ -638,7 +677,8 @@ class PolicyReader {
     b.diseases = GetStrings(t.get("diseases"), Join(path, "diseases"));
     if (t.get("cross_province_diseases")) {
       b.restrict_cross_province = true;
-      b.cross_province_diseases = GetStrings(t.get("cross_province_diseases"), Join(path, "cross_province_diseases"));
+      b.cross_province_diseases =
+          GetStrings(t.get("cross_province_diseases"), Join(path, "cross_province_diseases"));
     }
     if (const toml::node* a = t.get("account")) {
       if (auto flag = a->value_exact<bool>()) {
@@ -646,11 +686,13 @@ class PolicyReader {
       } else if (auto at = a->as_table()) {
         std::string p = Join(path, "account");
         CheckKeys(*at, p, {"pays", "family_mutual_aid"});
-        b.account.components = ReadComponents(at->get("pays"), Join(p, "pays"), b.account.components);
+        b.account.components =
+            ReadComponents(at->get("pays"), Join(p, "pays"), b.account.components);
         b.account.family_mutual_aid =
             GetBool(at->get("family_mutual_aid"), Join(p, "family_mutual_aid")).value_or(false);
       } else {
-        Error(a, Join(path, "account"), "expected true, false or { pays = [...], family_mutual_aid = … }");
+        Error(a, Join(path, "account"),
+              "expected true, false or { pays = [...], family_mutual_aid = … }");
       }
     }
     policy.benefits.push_back(std::move(b));
@@ -663,15 +705,18 @@ class PolicyReader {
       Error(1, "policy", "missing [policy] table (region, insutype, version, effective_from)");
       return;
     }
-    CheckKeys(*head, "policy", {"region", "insutype", "name", "version", "effective_from", "effective_to"});
+    CheckKeys(*head, "policy",
+              {"region", "insutype", "name", "version", "effective_from", "effective_to"});
     auto req = [&](std::string_view key) -> std::string {
       auto v = GetString(head->get(key), Join("policy", key));
       if (!v && !head->get(key)) Error(head, Join("policy", key), "missing");
       return v.value_or("");
     };
     policy.region = req("region");
-    if (policy.region.size() != 6 || !std::all_of(policy.region.begin(), policy.region.end(), ::isdigit))
-      if (head->get("region")) Error(head->get("region"), "policy.region", "expected a 6-digit admdvs code");
+    if (policy.region.size() != 6 ||
+        !std::all_of(policy.region.begin(), policy.region.end(), ::isdigit))
+      if (head->get("region"))
+        Error(head->get("region"), "policy.region", "expected a 6-digit admdvs code");
     policy.insutype = req("insutype");
     policy.version = req("version");
     policy.name = GetString(head->get("name"), "policy.name").value_or(policy.insutype);
@@ -679,7 +724,8 @@ class PolicyReader {
       policy.effective_from = *d;
     else if (!head->get("effective_from"))
       Error(head, "policy.effective_from", "missing");
-    if (auto d = GetDate(head->get("effective_to"), "policy.effective_to")) policy.effective_to = *d;
+    if (auto d = GetDate(head->get("effective_to"), "policy.effective_to"))
+      policy.effective_to = *d;
     if (policy.effective_to < policy.effective_from)
       Error(head->get("effective_to"), "policy.effective_to", "before effective_from");
 
@@ -727,14 +773,16 @@ Diagnostics ValidatePolicy(const Policy& policy, const PolicyVocabulary* vocabul
       }
   };
   for (const auto& b : policy.benefits) {
-    if (b.tiers.empty()) error(b.line, "benefit." + b.id, "benefit has no [[tier]]: nothing would ever be paid");
+    if (b.tiers.empty())
+      error(b.line, "benefit." + b.id, "benefit has no [[tier]]: nothing would ever be paid");
     int stage = 0;
     for (const auto& t : b.tiers) {
       std::string where = "tier." + t.id;
       if (FundStage(t.fund) < stage)
         error(t.line, where + ".fund",
-              std::string("fund ") + FundName(t.fund) + " is listed after a later-stage fund; order is "
-              "basic (hifp) → supplementary (hifob/hifmi/cvlserv/hifes) → assistance (maf)");
+              std::string("fund ") + FundName(t.fund) +
+                  " is listed after a later-stage fund; order is "
+                  "basic (hifp) → supplementary (hifob/hifmi/cvlserv/hifes) → assistance (maf)");
       stage = std::max(stage, FundStage(t.fund));
       check_words(t.eligible, t.line, where);
       check_reachable(t.deductibles, where + ".deductible");
@@ -756,7 +804,8 @@ Diagnostics ValidatePolicy(const Policy& policy, const PolicyVocabulary* vocabul
                       " on the same account has no conditions");
             break;
           }
-      // A cap on what the fund pays that is below what the person must first pay is a contradiction.
+      // A cap on what the fund pays that is below what the person must first pay is a
+      // contradiction.
       for (const auto& c : t.caps) {
         if (c.unlimited) continue;
         for (const auto& d : t.deductibles) {

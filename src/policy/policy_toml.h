@@ -1,6 +1,7 @@
 // Reads a benefit policy file (TOML; format in docs/formats/policy.md) into a Policy, and validates
-// it: every problem is reported with the file, the line and the field, and a policy with any error is
-// never returned. Unknown keys are errors (a misspelt key silently ignored would change payments).
+// it: every problem is reported with the file, the line and the field, and a policy with any error
+// is never returned. Unknown keys are errors (a misspelt key silently ignored would change
+// payments).
 #pragma once
 
 #include <string>

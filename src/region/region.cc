@@ -1,13 +1,13 @@
 #include "region/region.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
+#include "base/csv_reader.h"
 #include "catalogue/catalogue_csv.h"
-#include "catalogue/csv_reader.h"
 
 namespace yibao {
 namespace fs = std::filesystem;
@@ -23,7 +23,9 @@ bool ReadFile(const std::string& path, std::string& out) {
   return true;
 }
 
-void Append(Diagnostics& to, const Diagnostics& from) { to.insert(to.end(), from.begin(), from.end()); }
+void Append(Diagnostics& to, const Diagnostics& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
 
 Diagnostics LoadInstitutions(const std::string& path, std::vector<Institution>& out) {
   Diagnostics errors;
@@ -41,11 +43,16 @@ Diagnostics LoadInstitutions(const std::string& path, std::vector<Institution>& 
     if (header.empty()) {
       header = row.fields;
       for (size_t i = 0; i < header.size(); ++i) {
-        if (header[i] == "code") c_code = int(i);
-        else if (header[i] == "name") c_name = int(i);
-        else if (header[i] == "level") c_level = int(i);
-        else if (header[i] == "kind") c_kind = int(i);
-        else errors.push_back(Diagnostic{path, row.line, header[i], "unknown column"});
+        if (header[i] == "code")
+          c_code = int(i);
+        else if (header[i] == "name")
+          c_name = int(i);
+        else if (header[i] == "level")
+          c_level = int(i);
+        else if (header[i] == "kind")
+          c_kind = int(i);
+        else
+          errors.push_back(Diagnostic{path, row.line, header[i], "unknown column"});
       }
       if (c_code < 0 || c_level < 0)
         errors.push_back(Diagnostic{path, row.line, "", "header needs at least code and level"});
@@ -53,7 +60,8 @@ Diagnostics LoadInstitutions(const std::string& path, std::vector<Institution>& 
       continue;
     }
     if (row.fields.size() != header.size()) {
-      errors.push_back(Diagnostic{path, row.line, "", "expected " + std::to_string(header.size()) + " fields"});
+      errors.push_back(
+          Diagnostic{path, row.line, "", "expected " + std::to_string(header.size()) + " fields"});
       continue;
     }
     Institution inst;
@@ -66,16 +74,19 @@ Diagnostics LoadInstitutions(const std::string& path, std::vector<Institution>& 
       inst.level = level[0] - '0';
     if (c_kind >= 0) {
       const std::string& kind = row.fields[size_t(c_kind)];
-      if (kind == "pharmacy") inst.pharmacy = true;
+      if (kind == "pharmacy")
+        inst.pharmacy = true;
       else if (kind != "hospital" && !kind.empty())
         errors.push_back(Diagnostic{path, row.line, "kind", "expected hospital or pharmacy"});
     }
     bool format_ok = inst.code.size() == 12 && (inst.code[0] == 'H' || inst.code[0] == 'P') &&
                      std::all_of(inst.code.begin() + 1, inst.code.end(), ::isdigit);
     if (!format_ok)
-      errors.push_back(Diagnostic{path, row.line, "code", "institution code must be H or P + 11 digits"});
+      errors.push_back(
+          Diagnostic{path, row.line, "code", "institution code must be H or P + 11 digits"});
     for (const auto& other : out)
-      if (other.code == inst.code) errors.push_back(Diagnostic{path, row.line, "code", "duplicate " + inst.code});
+      if (other.code == inst.code)
+        errors.push_back(Diagnostic{path, row.line, "code", "duplicate " + inst.code});
     out.push_back(std::move(inst));
   }
   return errors;
@@ -88,10 +99,11 @@ Diagnostics CheckOverlaps(const std::vector<Policy>& policies) {
     for (size_t j = 0; j < i; ++j) {
       const Policy& a = policies[i];
       const Policy& b = policies[j];
-      if (a.insutype == b.insutype && a.region == b.region && !(a.effective_to < b.effective_from) &&
-          !(b.effective_to < a.effective_from))
-        errors.push_back(Diagnostic{a.file, 0, "policy.effective_from",
-                                    "in force on the same days as " + b.file + " (insutype " + a.insutype + ")"});
+      if (a.insutype == b.insutype && a.region == b.region &&
+          !(a.effective_to < b.effective_from) && !(b.effective_to < a.effective_from))
+        errors.push_back(Diagnostic{
+            a.file, 0, "policy.effective_from",
+            "in force on the same days as " + b.file + " (insutype " + a.insutype + ")"});
     }
   return errors;
 }
@@ -116,7 +128,8 @@ std::string Region::PersonTypeId(std::string_view s) const {
   return "";
 }
 
-Result<std::vector<Policy>> LoadPolicies(const std::string& path, const PolicyVocabulary* vocabulary) {
+Result<std::vector<Policy>> LoadPolicies(const std::string& path,
+                                         const PolicyVocabulary* vocabulary) {
   std::vector<std::string> files;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
@@ -131,8 +144,10 @@ Result<std::vector<Policy>> LoadPolicies(const std::string& path, const PolicyVo
   std::vector<Policy> policies;
   for (const auto& f : files) {
     auto p = LoadPolicyFile(f, vocabulary);
-    if (p) policies.push_back(std::move(*p));
-    else Append(errors, p.errors());
+    if (p)
+      policies.push_back(std::move(*p));
+    else
+      Append(errors, p.errors());
   }
   Append(errors, CheckOverlaps(policies));
   if (!errors.empty()) return errors;
@@ -149,7 +164,8 @@ Result<Region> LoadRegion(const std::string& dir) {
   try {
     root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    return Diagnostic{path, int(e.source().begin.line), "", "TOML syntax: " + std::string(e.description())};
+    return Diagnostic{path, int(e.source().begin.line), "",
+                      "TOML syntax: " + std::string(e.description())};
   }
   Diagnostics errors;
   auto line_of = [](const toml::node* n) { return n ? int(n->source().begin.line) : 0; };
@@ -161,14 +177,19 @@ Result<Region> LoadRegion(const std::string& dir) {
   for (const auto& [k, v] : *r)
     if (k != "admdvs" && k != "name" && k != "pooling" && k != "catalogue" && k != "institutions" &&
         k != "policies" && k != "synthetic")
-      errors.push_back(Diagnostic{path, line_of(&v), "region." + std::string(k.str()), "unknown key"});
+      errors.push_back(
+          Diagnostic{path, line_of(&v), "region." + std::string(k.str()), "unknown key"});
   region.admdvs = r->get("admdvs") ? r->get("admdvs")->value_or(std::string()) : "";
-  if (region.admdvs.size() != 6 || !std::all_of(region.admdvs.begin(), region.admdvs.end(), ::isdigit))
-    errors.push_back(Diagnostic{path, line_of(r->get("admdvs")), "region.admdvs", "expected a 6-digit admdvs code"});
+  if (region.admdvs.size() != 6 ||
+      !std::all_of(region.admdvs.begin(), region.admdvs.end(), ::isdigit))
+    errors.push_back(Diagnostic{path, line_of(r->get("admdvs")), "region.admdvs",
+                                "expected a 6-digit admdvs code"});
   region.name = r->get("name") ? r->get("name")->value_or(std::string()) : "";
-  std::string pooling = r->get("pooling") ? r->get("pooling")->value_or(std::string("city")) : "city";
+  std::string pooling =
+      r->get("pooling") ? r->get("pooling")->value_or(std::string("city")) : "city";
   if (pooling != "city" && pooling != "province")
-    errors.push_back(Diagnostic{path, line_of(r->get("pooling")), "region.pooling", "expected city or province"});
+    errors.push_back(Diagnostic{path, line_of(r->get("pooling")), "region.pooling",
+                                "expected city or province"});
   region.province_pooling = pooling == "province";
   auto file_of = [&](const char* key, const char* fallback) {
     std::string v = r->get(key) ? r->get(key)->value_or(std::string(fallback)) : fallback;
@@ -178,10 +199,12 @@ Result<Region> LoadRegion(const std::string& dir) {
     for (auto& n : *arr) {
       auto t = n.as_table();
       if (!t || !t->get("id")) {
-        errors.push_back(Diagnostic{path, line_of(&n), "person_type", "needs id (and name, national_code)"});
+        errors.push_back(
+            Diagnostic{path, line_of(&n), "person_type", "needs id (and name, national_code)"});
         continue;
       }
-      PersonType p{t->get("id")->value_or(std::string()), t->get("name") ? t->get("name")->value_or(std::string()) : "",
+      PersonType p{t->get("id")->value_or(std::string()),
+                   t->get("name") ? t->get("name")->value_or(std::string()) : "",
                    t->get("national_code") ? t->get("national_code")->value_or(std::string()) : ""};
       region.vocabulary.psn_types.push_back(p.id);
       region.person_types.push_back(std::move(p));
@@ -195,22 +218,27 @@ Result<Region> LoadRegion(const std::string& dir) {
         continue;
       }
       std::string id = t->get("id")->value_or(std::string());
-      region.identities.emplace_back(id, t->get("name") ? t->get("name")->value_or(std::string()) : "");
+      region.identities.emplace_back(id,
+                                     t->get("name") ? t->get("name")->value_or(std::string()) : "");
       region.vocabulary.identities.push_back(id);
     }
   }
   if (!errors.empty()) return errors;
 
   auto catalogue = LoadCatalogueCsv(file_of("catalogue", "catalogue.csv"), region.admdvs);
-  if (catalogue) region.catalogue = std::move(*catalogue);
-  else Append(errors, catalogue.errors());
-  Append(errors, LoadInstitutions(file_of("institutions", "institutions.csv"), region.institutions));
+  if (catalogue)
+    region.catalogue = std::move(*catalogue);
+  else
+    Append(errors, catalogue.errors());
+  Append(errors,
+         LoadInstitutions(file_of("institutions", "institutions.csv"), region.institutions));
   auto policies = LoadPolicies(file_of("policies", "policies"), &region.vocabulary);
   if (policies) {
     region.policies = std::move(*policies);
     for (const auto& p : region.policies)
       if (p.region != region.admdvs)
-        errors.push_back(Diagnostic{p.file, 0, "policy.region", "policy is for " + p.region + ", region is " + region.admdvs});
+        errors.push_back(Diagnostic{p.file, 0, "policy.region",
+                                    "policy is for " + p.region + ", region is " + region.admdvs});
   } else {
     Append(errors, policies.errors());
   }

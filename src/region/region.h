@@ -19,7 +19,7 @@ namespace yibao {
 struct Institution {
   std::string code;  // `fixmedins_code`
   std::string name;
-  int level = 0;     // 0 基层/未定级, 1, 2, 3
+  int level = 0;  // 0 基层/未定级, 1, 2, 3
   bool pharmacy = false;
 };
 
@@ -52,6 +52,7 @@ class Region {
 Result<Region> LoadRegion(const std::string& dir);
 
 // Just the policies of a directory (or one file), validated; for `yibao policy check` on a draft.
-Result<std::vector<Policy>> LoadPolicies(const std::string& path, const PolicyVocabulary* vocabulary);
+Result<std::vector<Policy>> LoadPolicies(const std::string& path,
+                                         const PolicyVocabulary* vocabulary);
 
 }  // namespace yibao

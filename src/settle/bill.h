@@ -5,7 +5,8 @@
 //   medfee_sumamt = fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + inscp_scp_amt
 //   fund_pay_sumamt = hifp + cvlserv + hifes + hifmi + hifob + maf + oth
 //   psn_part_amt = medfee_sumamt − fund_pay_sumamt = acct_pay + psn_cash_pay
-//   acct_mulaid_pay ≤ acct_pay (family mutual aid is part of the account payment); nothing negative.
+//   acct_mulaid_pay ≤ acct_pay (family mutual aid is part of the account payment); nothing
+//   negative.
 #pragma once
 
 #include <cstdint>
@@ -21,18 +22,18 @@ namespace yibao {
 // Why (part of) a line is 全自费; kNone when nothing is.
 enum class LineNote : uint8_t {
   kNone,
-  kClassC,        // 丙类
-  kInsutype,      // restricted to other insurance types
-  kSex,           // restricted to the other sex
-  kAge,           // outside the age range
-  kSetting,       // inpatient-only / outpatient-only
-  kLevel,         // institution level too low
-  kIndication,    // no diagnosis within the indication (限适应症)
-  kSpecialty,     // department not allowed
-  kStepTherapy,   // 二线用药 without the approval flag
-  kApproval,      // needs approval (需审批) and has none
-  kQuantity,      // quantity above the per-visit limit: the excess is 全自费
-  kCourse,        // course longer than the limit: the excess days are 全自费
+  kClassC,       // 丙类
+  kInsutype,     // restricted to other insurance types
+  kSex,          // restricted to the other sex
+  kAge,          // outside the age range
+  kSetting,      // inpatient-only / outpatient-only
+  kLevel,        // institution level too low
+  kIndication,   // no diagnosis within the indication (限适应症)
+  kSpecialty,    // department not allowed
+  kStepTherapy,  // 二线用药 without the approval flag
+  kApproval,     // needs approval (需审批) and has none
+  kQuantity,     // quantity above the per-visit limit: the excess is 全自费
+  kCourse,       // course longer than the limit: the excess days are 全自费
 };
 const char* LineNoteText(LineNote n);  // Chinese explanation for the trace and the 2204 reply
 
@@ -55,7 +56,7 @@ struct FundPayment {
   Money base;        // what this tier paid on (`inscp_scp_amt` of the detail)
   Money deductible;  // deductible borne by the person in this tier
   Money payment;     // `fund_payamt`
-  Money room;        // remaining annual room before this visit (`crt_payb_lmt_amt`); −1 fen = no cap
+  Money room;  // remaining annual room before this visit (`crt_payb_lmt_amt`); −1 fen = no cap
   bool cap_reached = false;
 };
 
@@ -81,9 +82,9 @@ struct Bill {
   Money acct_pay;           // 个人账户支出 (including family mutual aid)
   Money acct_mulaid_pay;    // 个人账户共济支付金额
   Money psn_cash_pay;       // 个人现金支出
-  Money hosp_part_amt;      // 医院负担金额 (always 0 here: no hospital share in these policies)
-  Money deposit;            // 预交金 given with the visit
-  Money deposit_refund;     // deposit − cash due (negative: still owed)
+  Money hosp_part_amt;   // 医院负担金额 (always 0 here: no hospital share in these policies)
+  Money deposit;         // 预交金 given with the visit
+  Money deposit_refund;  // deposit − cash due (negative: still owed)
 
   std::vector<LineSettlement> lines;
   std::vector<FundPayment> funds;

@@ -38,8 +38,10 @@ LineNote FailedRestriction(const PaymentRestriction& r, const Visit& v, const Be
     for (const auto& d : v.diagnoses) met = met || AnyPrefix(r.indications, d);
     if (!met) return LineNote::kIndication;
   }
-  if (!r.specialties.empty() && !AnyPrefix(r.specialties, v.department)) return LineNote::kSpecialty;
-  if (r.step_therapy) return LineNote::kStepTherapy;  // only the hospital can attest first-line failure
+  if (!r.specialties.empty() && !AnyPrefix(r.specialties, v.department))
+    return LineNote::kSpecialty;
+  if (r.step_therapy)
+    return LineNote::kStepTherapy;  // only the hospital can attest first-line failure
   if (r.needs_approval) return LineNote::kApproval;
   return LineNote::kNone;
 }
@@ -62,12 +64,13 @@ void ClassifyLine(const FeeLine& line, const CatalogueItem& item, const Visit& v
     }
     out.restriction_waived = true;
   }
-  // Quantity and course limits: the excess share of the line is 全自费 (approval does not lift them).
+  // Quantity and course limits: the excess share of the line is 全自费 (approval does not lift
+  // them).
   Money remaining = line.amount;
   const PaymentRestriction& r = item.restriction;
   if (r.max_qty_per_visit.scaled() > 0 && line.count > r.max_qty_per_visit) {
-    out.ownpay = MulDivHalfUp(line.amount, (line.count - r.max_qty_per_visit).scaled(),
-                              line.count.scaled());
+    out.ownpay =
+        MulDivHalfUp(line.amount, (line.count - r.max_qty_per_visit).scaled(), line.count.scaled());
     out.note = LineNote::kQuantity;
   } else if (r.max_days > 0 && line.days > r.max_days) {
     out.ownpay = MulDivHalfUp(line.amount, line.days - r.max_days, line.days);
@@ -86,7 +89,8 @@ void ClassifyLine(const FeeLine& line, const CatalogueItem& item, const Visit& v
   out.in_scope = remaining - out.pre_selfpay;
 }
 
-// The ratio after the visit's adjustments: +points, personal share × factor, ceiling; within 0..100%.
+// The ratio after the visit's adjustments: +points, personal share × factor, ceiling; within
+// 0..100%.
 Ratio Adjusted(Ratio r, const Tier& tier, std::span<const int16_t> adjustments) {
   for (int16_t i : adjustments) {
     const Adjustment& a = tier.adjustments[size_t(i)];
@@ -98,7 +102,8 @@ Ratio Adjusted(Ratio r, const Tier& tier, std::span<const int16_t> adjustments) 
   return r;
 }
 
-// The smallest base amount x (fen) with ratio.Apply(x) ≥ payment: where within a band the cap is hit.
+// The smallest base amount x (fen) with ratio.Apply(x) ≥ payment: where within a band the cap is
+// hit.
 Money AmountCovering(Money payment, Ratio ratio) {
   if (payment.fen() <= 0 || ratio.ppm() <= 0) return Money();
   __int128 num = __int128(payment.fen()) * Ratio::kOne - Ratio::kOne / 2;
@@ -110,7 +115,13 @@ class Engine {
  public:
   Engine(const Visit& v, const Catalogue& c, const Policy& p, std::span<const int64_t> acc,
          Settlement* out, Diagnostics* errors)
-      : visit_(v), catalogue_(c), policy_(p), acc_(acc), out_(*out), bill_(out->bill), errors_(*errors) {}
+      : visit_(v),
+        catalogue_(c),
+        policy_(p),
+        acc_(acc),
+        out_(*out),
+        bill_(out->bill),
+        errors_(*errors) {}
 
   bool Run();
 
@@ -119,7 +130,9 @@ class Engine {
     errors_.push_back(Diagnostic{"", 0, std::move(field), std::move(message)});
     return false;
   }
-  int64_t Acc(int slot) const { return slot < 0 ? 0 : acc_[size_t(slot)] + out_.deltas[size_t(slot)]; }
+  int64_t Acc(int slot) const {
+    return slot < 0 ? 0 : acc_[size_t(slot)] + out_.deltas[size_t(slot)];
+  }
   void Add(int slot, int64_t v) {
     if (slot >= 0) out_.deltas[size_t(slot)] += v;
   }
@@ -154,22 +167,27 @@ bool Engine::CheckVisit() {
                                 " does not match the policy's " + policy_.insutype);
   if (visit_.end < visit_.begin) return Fail("endtime", "before begntime");
   if (visit_.end < policy_.effective_from || policy_.effective_to < visit_.end)
-    return Fail("endtime", "policy " + policy_.version + " is not in force on " + visit_.end.ToString());
+    return Fail("endtime",
+                "policy " + policy_.version + " is not in force on " + visit_.end.ToString());
   benefit_ = policy_.BenefitFor(visit_.med_type);
-  if (!benefit_) return Fail("med_type", "no benefit of policy " + policy_.version + " settles med_type " + visit_.med_type);
-  if (benefit_->tiers.size() > overflow_.size()) return Fail("med_type", "benefit has too many tiers");
-  if (!benefit_->diseases.empty() &&
-      std::find(benefit_->diseases.begin(), benefit_->diseases.end(), visit_.chronic_disease) ==
-          benefit_->diseases.end())
+  if (!benefit_)
+    return Fail("med_type",
+                "no benefit of policy " + policy_.version + " settles med_type " + visit_.med_type);
+  if (benefit_->tiers.size() > overflow_.size())
+    return Fail("med_type", "benefit has too many tiers");
+  if (!benefit_->diseases.empty() && std::find(benefit_->diseases.begin(), benefit_->diseases.end(),
+                                               visit_.chronic_disease) == benefit_->diseases.end())
     return Fail("opsp_dise_code", "disease \"" + visit_.chronic_disease + "\" is not on the " +
                                       benefit_->name + " list");
-  bool cross_province = visit_.cross == CrossRegion::kCrossFiled || visit_.cross == CrossRegion::kCrossReferral ||
-                        visit_.cross == CrossRegion::kCrossEmergency || visit_.cross == CrossRegion::kCrossUnfiled;
+  bool cross_province =
+      visit_.cross == CrossRegion::kCrossFiled || visit_.cross == CrossRegion::kCrossReferral ||
+      visit_.cross == CrossRegion::kCrossEmergency || visit_.cross == CrossRegion::kCrossUnfiled;
   if (cross_province && benefit_->restrict_cross_province &&
       std::find(benefit_->cross_province_diseases.begin(), benefit_->cross_province_diseases.end(),
                 visit_.chronic_disease) == benefit_->cross_province_diseases.end())
-    return Fail("opsp_dise_code", "disease \"" + visit_.chronic_disease +
-                                      "\" cannot be settled directly across provinces; claim at the insured place");
+    return Fail("opsp_dise_code",
+                "disease \"" + visit_.chronic_disease +
+                    "\" cannot be settled directly across provinces; claim at the insured place");
   if (visit_.lines.empty()) return Fail("fee_details", "no fee lines");
   if (visit_.institution_level < 0 || visit_.institution_level > 3)
     return Fail("hosp_lv", "institution level must be 0..3");
@@ -186,12 +204,15 @@ bool Engine::ClassifyLines() {
     const FeeLine& line = visit_.lines[i];
     const CatalogueItem* item = catalogue_.Find(line.code, visit_.end);
     if (!item)
-      return Fail(LineField(i, "med_list_codg"), "\"" + line.code + "\" is not in the catalogue of " +
-                                                     catalogue_.admdvs() + " on " + visit_.end.ToString());
-    if (line.amount.is_negative()) return Fail(LineField(i, "det_item_fee_sumamt"), "negative amount");
+      return Fail(LineField(i, "med_list_codg"),
+                  "\"" + line.code + "\" is not in the catalogue of " + catalogue_.admdvs() +
+                      " on " + visit_.end.ToString());
+    if (line.amount.is_negative())
+      return Fail(LineField(i, "det_item_fee_sumamt"), "negative amount");
     if (line.amount != LineAmount(line.price, line.count))
       return Fail(LineField(i, "det_item_fee_sumamt"),
-                  line.amount.ToString() + " ≠ pric × cnt = " + LineAmount(line.price, line.count).ToString());
+                  line.amount.ToString() +
+                      " ≠ pric × cnt = " + LineAmount(line.price, line.count).ToString());
     if (total.fen() > Money::kMaxAbsFen - line.amount.fen())
       return Fail(LineField(i, "det_item_fee_sumamt"), "visit total out of range");
     total += line.amount;
@@ -206,7 +227,8 @@ bool Engine::ClassifyLines() {
     bill_.inscp_scp_amt += ls.in_scope;
   }
   bill_.medfee_sumamt = total;
-  left_ = {bill_.inscp_scp_amt, bill_.preselfpay_amt, bill_.overlmt_selfpay, bill_.fulamt_ownpay_amt};
+  left_ = {bill_.inscp_scp_amt, bill_.preselfpay_amt, bill_.overlmt_selfpay,
+           bill_.fulamt_ownpay_amt};
   Step({.kind = TraceKind::kTotals});
   return true;
 }
@@ -229,8 +251,12 @@ bool Engine::PayTier(int ti) {
     for (int c = 0; c < kBaseComponentCount; ++c)
       if (components & (1u << c)) base += left_[size_t(c)];
   }
-  Step({.kind = TraceKind::kTierBase, .tier = t16, .ref = int16_t(tier.overflow_of), .line = tier.line,
-         .n = components, .a = base});
+  Step({.kind = TraceKind::kTierBase,
+        .tier = t16,
+        .ref = int16_t(tier.overflow_of),
+        .line = tier.line,
+        .n = components,
+        .a = base});
 
   // Adjustments that apply to this visit, in file order.
   std::array<int16_t, kMaxAdjustments> adj{};
@@ -250,14 +276,17 @@ bool Engine::PayTier(int ti) {
       }
     if (!rule)
       return Fail("med_type", "policy " + policy_.file + " has no deductible of tier " + tier.id +
-                                  " for this visit (level " + std::to_string(visit_.institution_level) +
-                                  ", psn_type " + visit_.person.psn_type + ")");
+                                  " for this visit (level " +
+                                  std::to_string(visit_.institution_level) + ", psn_type " +
+                                  visit_.person.psn_type + ")");
     Money due = rule->amount;
     if (rule->is_share_of_total) {
-      due = Max(rule->share_min, Min(rule->share_max, rule->share_of_total.Apply(bill_.medfee_sumamt)));
+      due = Max(rule->share_min,
+                Min(rule->share_max, rule->share_of_total.Apply(bill_.medfee_sumamt)));
     } else if (rule->period == DeductiblePeriod::kAdmission && admission_ > 1) {
       if (!rule->by_admission.empty()) {
-        const auto& step = rule->by_admission[std::min(size_t(admission_), rule->by_admission.size()) - 1];
+        const auto& step =
+            rule->by_admission[std::min(size_t(admission_), rule->by_admission.size()) - 1];
         due = step.is_factor ? step.factor.Apply(rule->amount) : step.fixed;
       }
       if (!rule->later_change.is_zero()) {
@@ -273,7 +302,12 @@ bool Engine::PayTier(int ti) {
       if (!a.deductible_factor) continue;
       Money before = due;
       due = a.deductible_factor->Apply(due);
-      Step({.kind = TraceKind::kDeductibleFactor, .tier = t16, .ref = i, .line = a.line, .a = before, .b = due});
+      Step({.kind = TraceKind::kDeductibleFactor,
+            .tier = t16,
+            .ref = i,
+            .line = a.line,
+            .a = before,
+            .b = due});
     }
     Money paid_before;
     if (rule->period == DeductiblePeriod::kYear) {
@@ -283,9 +317,14 @@ bool Engine::PayTier(int ti) {
     } else {
       deductible = Min(base, due);
     }
-    Step({.kind = TraceKind::kDeductible, .tier = t16, .ref = int16_t(rule->period), .line = rule->line,
+    Step({.kind = TraceKind::kDeductible,
+          .tier = t16,
+          .ref = int16_t(rule->period),
+          .line = rule->line,
           .n = admission_,
-           .a = due, .b = deductible, .c = paid_before});
+          .a = due,
+          .b = deductible,
+          .c = paid_before});
   }
 
   // Annual room: for every cap account, the first matching cap applies.
@@ -302,7 +341,8 @@ bool Engine::PayTier(int ti) {
       const CapRule& other = tier.caps[size_t(decided[k])];
       seen = seen || (other.account == cap.account && other.per_visit == cap.per_visit);
     }
-    if (seen || !cap.when.Matches(visit_, age_, admission_) || n_decided == decided.size()) continue;
+    if (seen || !cap.when.Matches(visit_, age_, admission_) || n_decided == decided.size())
+      continue;
     decided[n_decided++] = int16_t(i);
     if (cap.unlimited) continue;
     Money used = cap.per_visit ? Money() : Money::Fen(Acc(cap.slot));
@@ -310,13 +350,20 @@ bool Engine::PayTier(int ti) {
     room = limited ? Min(room, this_room) : this_room;
     limited = true;
     if (!cap.per_visit && n_caps < cap_slots.size()) cap_slots[n_caps++] = cap.slot;
-    Step({.kind = TraceKind::kCap, .tier = t16, .ref = int16_t(i), .line = cap.line,
-           .n = cap.per_visit ? 1 : 0, .a = cap.amount, .b = used, .c = this_room});
+    Step({.kind = TraceKind::kCap,
+          .tier = t16,
+          .ref = int16_t(i),
+          .line = cap.line,
+          .n = cap.per_visit ? 1 : 0,
+          .a = cap.amount,
+          .b = used,
+          .c = this_room});
   }
   // Year caps that do not bind still count what this tier pays.
   for (size_t k = 0; k < n_decided; ++k) {
     const CapRule& cap = tier.caps[size_t(decided[k])];
-    if (cap.unlimited && !cap.per_visit && n_caps < cap_slots.size()) cap_slots[n_caps++] = cap.slot;
+    if (cap.unlimited && !cap.per_visit && n_caps < cap_slots.size())
+      cap_slots[n_caps++] = cap.slot;
   }
 
   // Ratio bands over [lo, hi): the part of the base above the deductible, placed on the year's (or
@@ -329,14 +376,16 @@ bool Engine::PayTier(int ti) {
     }
   if (!ratio)
     return Fail("med_type", "policy " + policy_.file + " has no ratio of tier " + tier.id +
-                                " for this visit (level " + std::to_string(visit_.institution_level) +
-                                ", psn_type " + visit_.person.psn_type + ")");
+                                " for this visit (level " +
+                                std::to_string(visit_.institution_level) + ", psn_type " +
+                                visit_.person.psn_type + ")");
   for (int16_t i : adjustments) {
     const Adjustment& a = tier.adjustments[size_t(i)];
     if (a.points || a.personal_share_factor || a.ceiling)
       Step({.kind = TraceKind::kAdjustment, .tier = t16, .ref = i, .line = a.line});
   }
-  Money position = tier.measure == SegmentMeasure::kYear ? Money::Fen(Acc(tier.position_slot)) : Money();
+  Money position =
+      tier.measure == SegmentMeasure::kYear ? Money::Fen(Acc(tier.position_slot)) : Money();
   Money lo, hi;
   if (tier.origin == SegmentOrigin::kZero) {
     lo = position + deductible;
@@ -359,19 +408,32 @@ bool Engine::PayTier(int ti) {
       pay = room - paid;
       Money crossing = from + Min(to - from, AmountCovering(pay, r));
       paid += pay;
-      Step({.kind = TraceKind::kBand, .tier = t16, .line = band.line, .a = from, .b = crossing,
-             .c = pay, .r = band.ratio, .r2 = r});
+      Step({.kind = TraceKind::kBand,
+            .tier = t16,
+            .line = band.line,
+            .a = from,
+            .b = crossing,
+            .c = pay,
+            .r = band.ratio,
+            .r2 = r});
       overflow_[size_t(ti)] = hi - crossing;
       Step({.kind = TraceKind::kCapReached, .tier = t16, .a = crossing, .b = hi - crossing});
       reached = true;
       break;
     }
     paid += pay;
-    Step({.kind = TraceKind::kBand, .tier = t16, .line = band.line, .a = from, .b = to, .c = pay,
-           .r = band.ratio, .r2 = r});
+    Step({.kind = TraceKind::kBand,
+          .tier = t16,
+          .line = band.line,
+          .a = from,
+          .b = to,
+          .c = pay,
+          .r = band.ratio,
+          .r2 = r});
   }
   if (!reached && limited && room.is_zero() && hi > lo) {
-    // Nothing left in the year's room before this visit: the whole base above the deductible is over.
+    // Nothing left in the year's room before this visit: the whole base above the deductible is
+    // over.
     overflow_[size_t(ti)] = hi - lo;
     Step({.kind = TraceKind::kCapReached, .tier = t16, .a = lo, .b = hi - lo});
     reached = true;
@@ -386,11 +448,12 @@ bool Engine::PayTier(int ti) {
     left_[size_t(c)] -= take;
     rest -= take;
   }
-  if (!rest.is_zero()) return Fail("policy", "internal: tier " + tier.id + " paid more than its base");
+  if (!rest.is_zero())
+    return Fail("policy", "internal: tier " + tier.id + " paid more than its base");
   *bill_.FundField(tier.fund) += paid;
   if (tier.fund == Fund::kHifp) bill_.act_pay_dedc += deductible;
-  bill_.funds.push_back(FundPayment{ti, tier.fund, base, deductible, paid,
-                                    limited ? room : Money::Fen(-1), reached});
+  bill_.funds.push_back(
+      FundPayment{ti, tier.fund, base, deductible, paid, limited ? room : Money::Fen(-1), reached});
   Step({.kind = TraceKind::kTierPaid, .tier = t16, .line = tier.line, .a = paid});
   return true;
 }
@@ -429,8 +492,9 @@ bool Engine::Run() {
   out_.deltas.assign(policy_.accounts().size(), 0);
   if (!CheckVisit()) return false;
   bill_.benefit = benefit_;
-  Step({.kind = TraceKind::kBenefit, .line = benefit_->line,
-         .n = int32_t(benefit_ - policy_.benefits.data())});
+  Step({.kind = TraceKind::kBenefit,
+        .line = benefit_->line,
+        .n = int32_t(benefit_ - policy_.benefits.data())});
   if (!ClassifyLines()) return false;
   for (size_t i = 0; i < benefit_->tiers.size(); ++i)
     if (!PayTier(int(i))) return false;
@@ -515,7 +579,8 @@ bool Settle(const Visit& visit, const Catalogue& catalogue, const Policy& policy
 
 std::string CheckBillIdentities(const Bill& b) {
   auto nonneg = [](Money m) { return !m.is_negative(); };
-  if (b.fulamt_ownpay_amt + b.overlmt_selfpay + b.preselfpay_amt + b.inscp_scp_amt != b.medfee_sumamt)
+  if (b.fulamt_ownpay_amt + b.overlmt_selfpay + b.preselfpay_amt + b.inscp_scp_amt !=
+      b.medfee_sumamt)
     return "catalogue split does not sum to medfee_sumamt";
   Money lines;
   for (const auto& l : b.lines) {
@@ -526,22 +591,25 @@ std::string CheckBillIdentities(const Bill& b) {
     lines += l.amount;
   }
   if (lines != b.medfee_sumamt) return "lines do not sum to medfee_sumamt";
-  Money funds = b.hifp_pay + b.cvlserv_pay + b.hifes_pay + b.hifmi_pay + b.hifob_pay + b.maf_pay + b.oth_pay;
+  Money funds =
+      b.hifp_pay + b.cvlserv_pay + b.hifes_pay + b.hifmi_pay + b.hifob_pay + b.maf_pay + b.oth_pay;
   if (funds != b.fund_pay_sumamt) return "funds do not sum to fund_pay_sumamt";
   Money details;
   for (const auto& f : b.funds) {
     details += f.payment;
-    if (f.room.fen() >= 0 && f.payment > f.room) return "a fund paid beyond its remaining annual room";
+    if (f.room.fen() >= 0 && f.payment > f.room)
+      return "a fund paid beyond its remaining annual room";
   }
   if (details != b.fund_pay_sumamt) return "setldetail does not sum to fund_pay_sumamt";
   if (b.psn_part_amt != b.medfee_sumamt - b.fund_pay_sumamt - b.hosp_part_amt)
     return "psn_part_amt ≠ medfee_sumamt − fund_pay_sumamt";
-  if (b.psn_part_amt != b.acct_pay + b.psn_cash_pay) return "psn_part_amt ≠ acct_pay + psn_cash_pay";
+  if (b.psn_part_amt != b.acct_pay + b.psn_cash_pay)
+    return "psn_part_amt ≠ acct_pay + psn_cash_pay";
   if (b.acct_mulaid_pay > b.acct_pay) return "acct_mulaid_pay above acct_pay";
   for (Money m : {b.medfee_sumamt, b.fulamt_ownpay_amt, b.overlmt_selfpay, b.preselfpay_amt,
                   b.inscp_scp_amt, b.act_pay_dedc, b.hifp_pay, b.cvlserv_pay, b.hifes_pay,
-                  b.hifmi_pay, b.hifob_pay, b.maf_pay, b.oth_pay, b.fund_pay_sumamt,
-                  b.psn_part_amt, b.acct_pay, b.acct_mulaid_pay, b.psn_cash_pay})
+                  b.hifmi_pay, b.hifob_pay, b.maf_pay, b.oth_pay, b.fund_pay_sumamt, b.psn_part_amt,
+                  b.acct_pay, b.acct_mulaid_pay, b.psn_cash_pay})
     if (m.is_negative()) return "a negative amount";
   return "";
 }
@@ -549,11 +617,12 @@ std::string CheckBillIdentities(const Bill& b) {
 Settlement Reversal(const Settlement& original) {
   Settlement r = original;
   Bill& b = r.bill;
-  for (Money* m : {&b.medfee_sumamt, &b.fulamt_ownpay_amt, &b.overlmt_selfpay, &b.preselfpay_amt,
-                   &b.inscp_scp_amt, &b.act_pay_dedc, &b.hifp_pay, &b.cvlserv_pay, &b.hifes_pay,
-                   &b.hifmi_pay, &b.hifob_pay, &b.maf_pay, &b.oth_pay, &b.fund_pay_sumamt,
-                   &b.psn_part_amt, &b.acct_pay, &b.acct_mulaid_pay, &b.psn_cash_pay,
-                   &b.hosp_part_amt, &b.deposit, &b.deposit_refund})
+  for (Money* m : {&b.medfee_sumamt,   &b.fulamt_ownpay_amt, &b.overlmt_selfpay, &b.preselfpay_amt,
+                   &b.inscp_scp_amt,   &b.act_pay_dedc,      &b.hifp_pay,        &b.cvlserv_pay,
+                   &b.hifes_pay,       &b.hifmi_pay,         &b.hifob_pay,       &b.maf_pay,
+                   &b.oth_pay,         &b.fund_pay_sumamt,   &b.psn_part_amt,    &b.acct_pay,
+                   &b.acct_mulaid_pay, &b.psn_cash_pay,      &b.hosp_part_amt,   &b.deposit,
+                   &b.deposit_refund})
     *m = -*m;
   for (auto& l : b.lines) {
     l.amount = -l.amount;
@@ -572,7 +641,8 @@ Settlement Reversal(const Settlement& original) {
 }
 
 void ApplyDeltas(std::span<int64_t> accumulators, std::span<const int64_t> deltas) {
-  for (size_t i = 0; i < accumulators.size() && i < deltas.size(); ++i) accumulators[i] += deltas[i];
+  for (size_t i = 0; i < accumulators.size() && i < deltas.size(); ++i)
+    accumulators[i] += deltas[i];
 }
 
 }  // namespace yibao

@@ -12,11 +12,11 @@
 namespace yibao {
 
 enum class TraceKind : uint8_t {
-  kBenefit,           // n = benefit index
-  kTotals,            // the catalogue split; numbers are on the bill
-  kTierSkipped,       // the visit does not match the tier's eligibility
-  kTierBase,          // a = base; n = components mask; b = overflow of tier `ref` (if any)
-  kDeductible,        // a = due, b = borne now, c = paid earlier this year; n = admission; ref = period
+  kBenefit,      // n = benefit index
+  kTotals,       // the catalogue split; numbers are on the bill
+  kTierSkipped,  // the visit does not match the tier's eligibility
+  kTierBase,     // a = base; n = components mask; b = overflow of tier `ref` (if any)
+  kDeductible,   // a = due, b = borne now, c = paid earlier this year; n = admission; ref = period
   kDeductibleFactor,  // a = before, b = after; ref = adjustment index
   kAdjustment,        // ref = adjustment index (applies to every band ratio)
   kBand,              // a = from, b = to, r = base ratio, r2 = adjusted ratio, c = fund payment

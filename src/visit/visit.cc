@@ -34,8 +34,8 @@ bool ParseCrossRegion(std::string_view name, CrossRegion& out) {
   return false;
 }
 
-CrossRegion ClassifyCrossRegion(std::string_view insured, std::string_view treatment,
-                                Filing filing, bool province_pooling) {
+CrossRegion ClassifyCrossRegion(std::string_view insured, std::string_view treatment, Filing filing,
+                                bool province_pooling) {
   auto prefix_equal = [&](size_t n) {
     return insured.size() >= n && treatment.size() >= n &&
            insured.substr(0, n) == treatment.substr(0, n);

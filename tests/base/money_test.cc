@@ -46,8 +46,8 @@ TEST(Ratio, AppliesHalfUpToTheFen) {
   // 39244.44 × 90% = 35319.996 → 35320.00 (A7's cap crossing); 39244.43 → 35319.987 → 35319.99.
   EXPECT_EQ(Ratio::Percent(90).Apply(Money::Fen(3924444)).fen(), 3532000);
   EXPECT_EQ(Ratio::Percent(90).Apply(Money::Fen(3924443)).fen(), 3531999);
-  EXPECT_EQ(Ratio::Percent(50).Apply(Money::Fen(1)).fen(), 1);     // half goes up
-  EXPECT_EQ(Ratio::Percent(50).Apply(Money::Fen(-1)).fen(), -1);   // symmetric for reversals
+  EXPECT_EQ(Ratio::Percent(50).Apply(Money::Fen(1)).fen(), 1);            // half goes up
+  EXPECT_EQ(Ratio::Percent(50).Apply(Money::Fen(-1)).fen(), -1);          // symmetric for reversals
   EXPECT_EQ(Ratio::Percent(80).Times(Ratio::Percent(14)).ppm(), 112000);  // A3: 0.8 × 14%
 }
 

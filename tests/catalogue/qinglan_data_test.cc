@@ -9,8 +9,8 @@
 #include <sstream>
 #include <string>
 
-#include "catalogue/catalogue_csv.h"
 #include "base/csv_reader.h"
+#include "catalogue/catalogue_csv.h"
 
 namespace yibao {
 namespace {

@@ -92,7 +92,7 @@ TEST(AdmdvsParse, BadLinesNameFileLineAndField) {
                                "380101,\"某区\",3801,38\n"      // 6: city not in the cities file
                                "370112,\"\",3701,37\n"          // 7: empty name
                                "370113,\"\xBB\xF4\",3701,37\n"  // 8: GBK
-                               "370114,\"x\",3701\n"           // 9: missing field
+                               "370114,\"x\",3701\n"            // 9: missing field
                                "370105,\"天桥区,3701,37\n"));   // 10: quote left open to the end
   ASSERT_FALSE(r.ok());
   const Diagnostics& e = r.errors();

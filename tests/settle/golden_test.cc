@@ -1,13 +1,13 @@
 // Golden settlement cases: every file tests/golden/settle/*.toml is a set of visits with the bill a
-// domain expert expects (docs/formats/golden.md). The visit is written with the national field names
-// and goes through the same JSON edge as a HIS request; the bill is checked field by field, per tier,
-// per line, in the trace, and in the accumulators afterwards.
+// domain expert expects (docs/formats/golden.md). The visit is written with the national field
+// names and goes through the same JSON edge as a HIS request; the bill is checked field by field,
+// per tier, per line, in the trace, and in the accumulators afterwards.
 #include <gtest/gtest.h>
 
+#include <toml++/toml.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "catalogue/catalogue_csv.h"
 #include "interface/prepare.h"
@@ -24,15 +24,24 @@ const fs::path kGoldenDir = fs::path(YIBAO_SOURCE_DIR) / "tests/golden/settle";
 
 std::optional<Money> BillField(const Bill& b, std::string_view name) {
   const std::pair<const char*, Money> fields[] = {
-      {"medfee_sumamt", b.medfee_sumamt},     {"fulamt_ownpay_amt", b.fulamt_ownpay_amt},
-      {"overlmt_selfpay", b.overlmt_selfpay}, {"preselfpay_amt", b.preselfpay_amt},
-      {"inscp_scp_amt", b.inscp_scp_amt},     {"act_pay_dedc", b.act_pay_dedc},
-      {"hifp_pay", b.hifp_pay},               {"cvlserv_pay", b.cvlserv_pay},
-      {"hifes_pay", b.hifes_pay},             {"hifmi_pay", b.hifmi_pay},
-      {"hifob_pay", b.hifob_pay},             {"maf_pay", b.maf_pay},
-      {"oth_pay", b.oth_pay},                 {"fund_pay_sumamt", b.fund_pay_sumamt},
-      {"psn_part_amt", b.psn_part_amt},       {"acct_pay", b.acct_pay},
-      {"acct_mulaid_pay", b.acct_mulaid_pay}, {"psn_cash_pay", b.psn_cash_pay},
+      {"medfee_sumamt", b.medfee_sumamt},
+      {"fulamt_ownpay_amt", b.fulamt_ownpay_amt},
+      {"overlmt_selfpay", b.overlmt_selfpay},
+      {"preselfpay_amt", b.preselfpay_amt},
+      {"inscp_scp_amt", b.inscp_scp_amt},
+      {"act_pay_dedc", b.act_pay_dedc},
+      {"hifp_pay", b.hifp_pay},
+      {"cvlserv_pay", b.cvlserv_pay},
+      {"hifes_pay", b.hifes_pay},
+      {"hifmi_pay", b.hifmi_pay},
+      {"hifob_pay", b.hifob_pay},
+      {"maf_pay", b.maf_pay},
+      {"oth_pay", b.oth_pay},
+      {"fund_pay_sumamt", b.fund_pay_sumamt},
+      {"psn_part_amt", b.psn_part_amt},
+      {"acct_pay", b.acct_pay},
+      {"acct_mulaid_pay", b.acct_mulaid_pay},
+      {"psn_cash_pay", b.psn_cash_pay},
       {"deposit_refund", b.deposit_refund},
   };
   for (const auto& [n, m] : fields)
@@ -74,10 +83,12 @@ TEST_P(GoldenFile, Settles) {
     for (auto& n : *arr) vocabulary.psn_types.push_back(Text(n));
   if (auto arr = doc["identities"].as_array())
     for (auto& n : *arr) vocabulary.identities.push_back(Text(n));
-  auto policy = LoadPolicyFile((kGoldenDir / doc["policy"].value_or(std::string())).string(), &vocabulary);
+  auto policy =
+      LoadPolicyFile((kGoldenDir / doc["policy"].value_or(std::string())).string(), &vocabulary);
   ASSERT_TRUE(policy.ok()) << FormatDiagnostics(policy.errors());
-  auto catalogue = LoadCatalogueCsv((kGoldenDir / doc["catalogue"].value_or(std::string("catalogue.csv"))).string(),
-                                    policy->region);
+  auto catalogue = LoadCatalogueCsv(
+      (kGoldenDir / doc["catalogue"].value_or(std::string("catalogue.csv"))).string(),
+      policy->region);
   ASSERT_TRUE(catalogue.ok()) << FormatDiagnostics(catalogue.errors());
 
   Region insured;
@@ -109,14 +120,15 @@ TEST_P(GoldenFile, Settles) {
       if (!input->visit.treatment_admdvs.empty()) treatment.admdvs = input->visit.treatment_admdvs;
     }
     bool own_accumulators = input && !input->accumulators.empty();
-    Result<PreparedVisit> prepared =
-        input ? PrepareVisit(std::move(*input), insured, treatment) : Result<PreparedVisit>(input.errors());
+    Result<PreparedVisit> prepared = input ? PrepareVisit(std::move(*input), insured, treatment)
+                                           : Result<PreparedVisit>(input.errors());
     Settlement s;
     Diagnostics errors;
     bool ok = prepared.ok();
     if (ok) {
       if (carry && !own_accumulators && !carried.empty()) prepared->accumulators = carried;
-      ok = Settle(prepared->visit, *prepared->catalogue, *prepared->policy, prepared->accumulators, &s, &errors);
+      ok = Settle(prepared->visit, *prepared->catalogue, *prepared->policy, prepared->accumulators,
+                  &s, &errors);
     } else {
       errors = prepared.errors();
     }
@@ -134,15 +146,18 @@ TEST_P(GoldenFile, Settles) {
       for (auto& [k, v] : *expect) {
         auto actual = BillField(b, k.str());
         ASSERT_TRUE(actual.has_value()) << "unknown bill field " << k.str();
-        EXPECT_EQ(actual->ToString(), ParseMoneyOrFail(v, std::string(k.str())).ToString()) << k.str();
+        EXPECT_EQ(actual->ToString(), ParseMoneyOrFail(v, std::string(k.str())).ToString())
+            << k.str();
       }
     if (auto tiers = c["expect_tiers"].as_table())
       for (auto& [k, v] : *tiers) {
         std::optional<Money> paid;
         for (const auto& f : b.funds)
           if (b.benefit->tiers[size_t(f.tier)].id == k.str()) paid = f.payment;
-        ASSERT_TRUE(paid.has_value()) << "tier " << k.str() << " did not pay (not eligible or unknown)";
-        EXPECT_EQ(paid->ToString(), ParseMoneyOrFail(v, std::string(k.str())).ToString()) << "tier " << k.str();
+        ASSERT_TRUE(paid.has_value())
+            << "tier " << k.str() << " did not pay (not eligible or unknown)";
+        EXPECT_EQ(paid->ToString(), ParseMoneyOrFail(v, std::string(k.str())).ToString())
+            << "tier " << k.str();
       }
     if (auto lines = c["expect_lines"].as_array())
       for (size_t li = 0; li < lines->size(); ++li) {
@@ -154,7 +169,9 @@ TEST_P(GoldenFile, Settles) {
                                                        {"preselfpay_amt", l.pre_selfpay},
                                                        {"inscp_scp_amt", l.in_scope}};
         for (const auto& [n, m] : parts)
-          if (auto v = e.get(n)) EXPECT_EQ(m.ToString(), ParseMoneyOrFail(*v, n).ToString()) << "line " << li << " " << n;
+          if (auto v = e.get(n))
+            EXPECT_EQ(m.ToString(), ParseMoneyOrFail(*v, n).ToString())
+                << "line " << li << " " << n;
         if (auto memo = e["memo"].value<std::string>())
           EXPECT_NE(std::string(LineNoteText(l.note)).find(*memo), std::string::npos)
               << "line " << li << " memo " << LineNoteText(l.note);
@@ -163,7 +180,10 @@ TEST_P(GoldenFile, Settles) {
     std::string trace_text;
     for (const auto& t : trace) trace_text += t + "\n";
     if (auto wanted = c["expect_trace"].as_array())
-      for (auto& w : *wanted) EXPECT_NE(trace_text.find(Text(w)), std::string::npos) << "trace lacks \"" << Text(w) << "\":\n" << trace_text;
+      for (auto& w : *wanted)
+        EXPECT_NE(trace_text.find(Text(w)), std::string::npos)
+            << "trace lacks \"" << Text(w) << "\":\n"
+            << trace_text;
 
     std::vector<int64_t> after = prepared->accumulators;
     ApplyDeltas(after, s.deltas);
@@ -171,8 +191,9 @@ TEST_P(GoldenFile, Settles) {
       for (auto& [k, v] : *acc) {
         int slot = prepared->policy->Slot(k.str());
         ASSERT_GE(slot, 0) << "unknown account " << k.str();
-        int64_t want = IsCounterSlot(*prepared->policy, slot) ? v.value_or(int64_t(0))
-                                                               : ParseMoneyOrFail(v, std::string(k.str())).fen();
+        int64_t want = IsCounterSlot(*prepared->policy, slot)
+                           ? v.value_or(int64_t(0))
+                           : ParseMoneyOrFail(v, std::string(k.str())).fen();
         EXPECT_EQ(after[size_t(slot)], want) << "account " << k.str();
       }
     // Cancelling restores the accumulators exactly.
