@@ -8,7 +8,12 @@ namespace yibao {
 void AppendJsonString(std::string& out, std::string_view s) {
   static const char* kHex = "0123456789abcdef";
   out.push_back('"');
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -26,15 +31,12 @@ void AppendJsonString(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(char(c));
-        }
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 
@@ -107,7 +109,10 @@ void WriteBillJson(const Settlement& s, const Visit& visit, std::span<const int6
   const Policy& policy = *b.policy;
   std::vector<std::string> trace = RenderTrace(b, visit);
   std::string proc;
-  for (const auto& line : trace) proc += (proc.empty() ? "" : "\n") + line;
+  for (const auto& line : trace) {
+    if (!proc.empty()) proc += '\n';
+    proc += line;
+  }
 
   JsonWriter w(out);
   w.Open('{');

@@ -85,7 +85,7 @@ void ClassifyLine(const FeeLine& line, const CatalogueItem& item, const Visit& v
     out.over_limit = Min(over, remaining);
     remaining -= out.over_limit;
   }
-  out.pre_selfpay = item.selfpay_prop.Apply(remaining);
+  if (!item.selfpay_prop.is_zero()) out.pre_selfpay = item.selfpay_prop.Apply(remaining);
   out.in_scope = remaining - out.pre_selfpay;
 }
 
@@ -198,7 +198,7 @@ bool Engine::CheckVisit() {
 }
 
 bool Engine::ClassifyLines() {
-  bill_.lines.resize(visit_.lines.size());
+  bill_.lines.resize(visit_.lines.size());  // value-initialised: each line starts at zero
   Money total;
   for (size_t i = 0; i < visit_.lines.size(); ++i) {
     const FeeLine& line = visit_.lines[i];
@@ -217,7 +217,6 @@ bool Engine::ClassifyLines() {
       return Fail(LineField(i, "det_item_fee_sumamt"), "visit total out of range");
     total += line.amount;
     LineSettlement& ls = bill_.lines[i];
-    ls = LineSettlement{};
     ls.line_index = uint32_t(i);
     ls.item = item;
     ClassifyLine(line, *item, visit_, *benefit_, age_, ls);
@@ -492,6 +491,10 @@ bool Engine::Run() {
   out_.deltas.assign(policy_.accounts().size(), 0);
   if (!CheckVisit()) return false;
   bill_.benefit = benefit_;
+  // Room for every step and fund up front: a fresh Settlement then allocates a few blocks, not one
+  // per growth step, and a reused one nothing at all.
+  bill_.trace.reserve(8 + 10 * benefit_->tiers.size());
+  bill_.funds.reserve(benefit_->tiers.size());
   Step({.kind = TraceKind::kBenefit,
         .line = benefit_->line,
         .n = int32_t(benefit_ - policy_.benefits.data())});

@@ -19,7 +19,7 @@ std::vector<std::string> RenderTrace(const Bill& bill, const Visit& visit) {
   };
   for (const TraceStep& s : bill.trace) {
     const Tier* tier = tier_of(s);
-    std::string tn = tier ? tier->name : "";
+    std::string_view tn = tier ? std::string_view(tier->name) : std::string_view();
     switch (s.kind) {
       case TraceKind::kBenefit:
         out.push_back(

@@ -61,13 +61,6 @@ Money ParseMoneyOrFail(const toml::node& n, const std::string& where) {
   return m.value_or(Money());
 }
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class GoldenFile : public testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenFile, Settles) {
@@ -169,21 +162,24 @@ TEST_P(GoldenFile, Settles) {
                                                        {"preselfpay_amt", l.pre_selfpay},
                                                        {"inscp_scp_amt", l.in_scope}};
         for (const auto& [n, m] : parts)
-          if (auto v = e.get(n))
+          if (auto v = e.get(n)) {
             EXPECT_EQ(m.ToString(), ParseMoneyOrFail(*v, n).ToString())
                 << "line " << li << " " << n;
-        if (auto memo = e["memo"].value<std::string>())
+          }
+        if (auto memo = e["memo"].value<std::string>()) {
           EXPECT_NE(std::string(LineNoteText(l.note)).find(*memo), std::string::npos)
               << "line " << li << " memo " << LineNoteText(l.note);
+        }
       }
     std::vector<std::string> trace = RenderTrace(b, prepared->visit);
     std::string trace_text;
     for (const auto& t : trace) trace_text += t + "\n";
     if (auto wanted = c["expect_trace"].as_array())
-      for (auto& w : *wanted)
+      for (auto& w : *wanted) {
         EXPECT_NE(trace_text.find(Text(w)), std::string::npos)
             << "trace lacks \"" << Text(w) << "\":\n"
             << trace_text;
+      }
 
     std::vector<int64_t> after = prepared->accumulators;
     ApplyDeltas(after, s.deltas);
