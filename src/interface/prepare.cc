@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "codes/code_format.h"
+
 namespace yibao {
 
 bool IsCounterSlot(const Policy& policy, int slot) {
@@ -27,6 +29,21 @@ Result<PreparedVisit> PrepareVisit(VisitInput input, const Region& insured,
                                    const Region& treatment) {
   PreparedVisit out;
   Visit& v = input.visit;
+  // National code formats are checked at the edge, so that a HIS learns of a malformed code at once
+  // rather than through a restriction silently failing on it.
+  for (size_t i = 0; i < v.diagnoses.size(); ++i)
+    if (auto why = CheckDiagnosisCode(v.diagnoses[i]))
+      return Diagnostic{"", 0, i == 0 ? "dise_codg" : "diag_codes[" + std::to_string(i - 1) + "]",
+                        "\"" + v.diagnoses[i] + "\": " + *why};
+  if (!v.institution.empty())
+    if (auto why = CheckInstitutionCode(v.institution))
+      return Diagnostic{"", 0, "fixmedins_code", "\"" + v.institution + "\": " + *why};
+  for (auto [field, code] :
+       {std::pair<const char*, const std::string*>{"insuplc_admdvs", &v.person.insured_admdvs},
+        {"mdtrtarea_admvs", &v.treatment_admdvs}})
+    if (!code->empty())
+      if (auto why = CheckAdmdvs(*code))
+        return Diagnostic{"", 0, field, "\"" + *code + "\": " + *why};
   if (v.person.insured_admdvs.empty()) v.person.insured_admdvs = insured.admdvs;
   if (v.treatment_admdvs.empty()) v.treatment_admdvs = treatment.admdvs;
   if (v.person.insured_admdvs != insured.admdvs)

@@ -33,6 +33,13 @@
 
 namespace yibao {
 
+// Limits on a policy's shape (a limit on everything): the engine keeps per-visit state in fixed
+// arrays of these sizes, so the loader refuses any policy beyond them rather than let a rule be
+// silently ignored.
+constexpr size_t kMaxTiersPerBenefit = 16;
+constexpr size_t kMaxAdjustmentsPerTier = 32;
+constexpr size_t kMaxCapsPerTier = 16;
+
 // The fund a tier pays from, i.e. the bill field it adds to.
 enum class Fund : uint8_t {
   kHifp,     // `hifp_pay` 基本医疗保险统筹基金

@@ -775,6 +775,9 @@ Diagnostics ValidatePolicy(const Policy& policy, const PolicyVocabulary* vocabul
   for (const auto& b : policy.benefits) {
     if (b.tiers.empty())
       error(b.line, "benefit." + b.id, "benefit has no [[tier]]: nothing would ever be paid");
+    if (b.tiers.size() > kMaxTiersPerBenefit)
+      error(b.tiers[kMaxTiersPerBenefit].line, "benefit." + b.id,
+            "more than " + std::to_string(kMaxTiersPerBenefit) + " tiers in one benefit");
     int stage = 0;
     for (const auto& t : b.tiers) {
       std::string where = "tier." + t.id;
@@ -785,6 +788,12 @@ Diagnostics ValidatePolicy(const Policy& policy, const PolicyVocabulary* vocabul
                   "basic (hifp) → supplementary (hifob/hifmi/cvlserv/hifes) → assistance (maf)");
       stage = std::max(stage, FundStage(t.fund));
       check_words(t.eligible, t.line, where);
+      if (t.adjustments.size() > kMaxAdjustmentsPerTier)
+        error(t.adjustments[kMaxAdjustmentsPerTier].line, where + ".adjust",
+              "more than " + std::to_string(kMaxAdjustmentsPerTier) + " adjustments in one tier");
+      if (t.caps.size() > kMaxCapsPerTier)
+        error(t.caps[kMaxCapsPerTier].line, where + ".cap",
+              "more than " + std::to_string(kMaxCapsPerTier) + " caps in one tier");
       check_reachable(t.deductibles, where + ".deductible");
       check_reachable(t.ratios, where + ".ratio");
       for (const auto& d : t.deductibles) check_words(d.when, d.line, where + ".deductible");

@@ -6,8 +6,6 @@
 namespace yibao {
 namespace {
 
-constexpr int kMaxAdjustments = 32;  // per tier; a policy with more is rejected at load
-
 std::string LineField(size_t i, const char* field) {
   return "fee_details[" + std::to_string(i) + "]." + field;
 }
@@ -155,7 +153,7 @@ class Engine {
   int admission_ = 0;
   // What the person still bears, by BaseComponent (in_scope, pre_selfpay, over_limit, ownpay).
   std::array<Money, kBaseComponentCount> left_{};
-  std::array<Money, 16> overflow_{};  // per tier: base left unpaid above its cap
+  std::array<Money, kMaxTiersPerBenefit> overflow_{};  // per tier: base left unpaid above its cap
 };
 
 bool Engine::CheckVisit() {
@@ -258,7 +256,7 @@ bool Engine::PayTier(int ti) {
         .a = base});
 
   // Adjustments that apply to this visit, in file order.
-  std::array<int16_t, kMaxAdjustments> adj{};
+  std::array<int16_t, kMaxAdjustmentsPerTier> adj{};
   size_t n_adj = 0;
   for (size_t i = 0; i < tier.adjustments.size() && n_adj < adj.size(); ++i)
     if (tier.adjustments[i].when.Matches(visit_, age_, admission_)) adj[n_adj++] = int16_t(i);
@@ -329,9 +327,10 @@ bool Engine::PayTier(int ti) {
   // Annual room: for every cap account, the first matching cap applies.
   bool limited = false;
   Money room;
-  std::array<int, 16> cap_slots{};
+  std::array<int, kMaxCapsPerTier> cap_slots{};
   size_t n_caps = 0;
-  std::array<int16_t, 16> decided{};  // indices of the caps that applied (first per account)
+  std::array<int16_t, kMaxCapsPerTier>
+      decided{};  // indices of the caps that applied (first per account)
   size_t n_decided = 0;
   for (size_t i = 0; i < tier.caps.size(); ++i) {
     const CapRule& cap = tier.caps[i];
