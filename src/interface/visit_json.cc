@@ -177,6 +177,7 @@ class VisitParser {
   bool Visit(od::object root, VisitInput& in) {
     yibao::Visit& v = in.visit;
     bool has_insutype = false, has_med_type = false, has_begin = false, has_brdy = false;
+    bool has_end = false;
     bool has_lines = false;
     for (auto field : root) {
       std::string_view key;
@@ -238,6 +239,7 @@ class VisitParser {
         has_begin = true;
       } else if (key == "endtime") {
         if (!DateField(val, f, v.end)) return false;
+        has_end = true;
       } else if (key == "dise_codg") {
         std::string main;
         if (!String(val, f, main, 30)) return false;
@@ -292,7 +294,7 @@ class VisitParser {
     if (!has_begin) return Fail("begntime", "missing");
     if (!has_brdy) return Fail("brdy", "missing");
     if (!has_lines) return Fail("fee_details", "missing");
-    if (v.end.days() == 0 && v.end < v.begin) v.end = v.begin;
+    if (!has_end) v.end = v.begin;  // an outpatient visit may give only begntime
     if (v.end < v.begin) return Fail("endtime", "before begntime");
     for (size_t i = 0; i < v.lines.size(); ++i)
       for (size_t j = 0; j < i; ++j)
@@ -314,7 +316,6 @@ Result<VisitInput> ParseVisitJson(std::string_view json) {
   od::object root;
   if (doc.get_object().get(root)) return Diagnostic{"", 0, "", "expected a JSON object"};
   VisitInput in;
-  in.visit.end = Date();  // sentinel: endtime defaults to begntime
   VisitParser p;
   bool ok = p.Visit(root, in);
   if (!ok) return *p.error;

@@ -519,7 +519,11 @@ class PolicyReader {
   }
 
   void ReadTier(const toml::table& t, const std::string& index_path, Policy& policy) {
+    // Name the tier by its ids when they are there ("tier.inpatient.basic"), by position otherwise.
     std::string path = index_path;
+    if (auto b = t.get("benefit"); b && b->is_string())
+      if (auto i = t.get("id"); i && i->is_string())
+        path = "tier." + *b->value<std::string>() + "." + *i->value<std::string>();
     CheckKeysV(t, path,
                With(kConditionKeys, {"benefit", "id", "name", "fund", "fund_pay_type", "base",
                                      "overflow_of", "measure", "origin", "deductible_account",
@@ -546,7 +550,6 @@ class PolicyReader {
       return;
     }
     tier.id = benefit->id + "." + *id;
-    path = "tier." + tier.id;  // from here on, name the tier rather than its position
     for (const auto& other : benefit->tiers)
       if (other.id == tier.id)
         Error(t.get("id"), Join(path, "id"), "duplicate tier id \"" + *id + "\"");

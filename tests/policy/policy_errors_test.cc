@@ -179,7 +179,7 @@ fund = "hifp"
 deductable = 500
 ratio = "80%"
 )";
-  Diagnostic d = On(ErrorsOf(text), "tier[0].deductable");
+  Diagnostic d = On(ErrorsOf(text), "tier.inpatient.basic.deductable");
   EXPECT_EQ(d.file, kFile);
   EXPECT_EQ(d.line, LineOf(text, "deductable"));
   EXPECT_THAT(d.message, HasSubstr("unknown key"));
@@ -226,7 +226,7 @@ fund = "hifp"
 deductible = 500
 ratio = "80%"
 )";
-  Diagnostic d = On(ErrorsOf(text), "tier[0].benefit");
+  Diagnostic d = On(ErrorsOf(text), "tier.outpatient.basic.benefit");
   EXPECT_EQ(d.file, kFile);
   EXPECT_EQ(d.line, LineOf(text, "benefit = \"outpatient\""));
   EXPECT_THAT(d.message, HasSubstr("no [[benefit]] with id \"outpatient\""));
@@ -487,8 +487,8 @@ ratio = "50%"
   ASSERT_GE(errors.size(), 3u) << FormatDiagnostics(errors);
   for (size_t i = 1; i < errors.size(); ++i) EXPECT_LE(errors[i - 1].line, errors[i].line);
   EXPECT_EQ(On(errors, "tier.inpatient.basic.fund").line, LineOf(text, "hifx"));
-  EXPECT_EQ(On(errors, "tier[0].capp").line, LineOf(text, "capp"));
-  EXPECT_EQ(On(errors, "tier[1].benefit").line, LineOf(text, "\"outpatient\""));
+  EXPECT_EQ(On(errors, "tier.inpatient.basic.capp").line, LineOf(text, "capp"));
+  EXPECT_EQ(On(errors, "tier.outpatient.basic.benefit").line, LineOf(text, "\"outpatient\""));
   // The rendered form names file, line and field, as the clerk sees it.
   EXPECT_THAT(FormatDiagnostics(errors),
               HasSubstr(std::string(kFile) + ":" + std::to_string(LineOf(text, "hifx")) +
