@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "base/decimal.h"
+
 namespace yibao {
 namespace {
 
@@ -27,43 +29,13 @@ Money MulDivHalfUp(Money amount, int64_t num, int64_t den) {
 }
 
 std::optional<Ratio> Ratio::Parse(std::string_view t) {
-  if (t.empty()) return std::nullopt;
-  bool percent = t.back() == '%';
+  // A percent with 4 decimals and a fraction with 6 are both exactly parts per million.
+  bool percent = !t.empty() && t.back() == '%';
   if (percent) t.remove_suffix(1);
-  bool negative = false;
-  size_t i = 0;
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
-    negative = t[0] == '-';
-    i = 1;
-  }
-  // Scale so that the parsed decimal becomes ppm: a percent has 4 usable decimals, a fraction 6.
-  const int max_frac = percent ? 4 : 6;
-  int64_t whole = 0;
-  int digits = 0;
-  while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
-    if (whole > 1'000'000) return std::nullopt;
-    whole = whole * 10 + (t[i] - '0');
-    ++digits;
-    ++i;
-  }
-  int64_t frac = 0;
-  int frac_digits = 0;
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
-      if (frac_digits == max_frac) return std::nullopt;
-      frac = frac * 10 + (t[i] - '0');
-      ++frac_digits;
-      ++i;
-    }
-    if (frac_digits == 0) return std::nullopt;
-  }
-  if (i != t.size() || digits == 0) return std::nullopt;
-  for (int k = frac_digits; k < max_frac; ++k) frac *= 10;
-  int64_t unit = percent ? 10'000 : kOne;
-  int64_t ppm = whole * unit + frac;
-  if (ppm > kMaxAbsPpm) return std::nullopt;
-  return Ratio(negative ? -ppm : ppm);
+  auto ppm = ParseScaledDecimal(
+      t, {.decimals = percent ? 4 : 6, .limit = kMaxAbsPpm, .allow_negative = true});
+  if (!ppm) return std::nullopt;
+  return Ratio(*ppm);
 }
 
 std::string Ratio::ToString() const {

@@ -1,5 +1,7 @@
 #include "catalogue/catalogue_csv.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -59,7 +61,8 @@ constexpr std::array<ColumnSpec, kColCount> kColumns = {{
 
 // ---- Small text helpers -----------------------------------------------------------------------
 
-std::string_view Trim(std::string_view s) {
+// Spaces and tabs only: a line break inside a field is an error reported on its own.
+std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -77,45 +80,6 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsUpperAlnum(char c) { return IsDigit(c) || IsUpper(c); }
 bool IsAlnum(char c) { return IsUpperAlnum(c) || (c >= 'a' && c <= 'z'); }
-
-// Clerks often save from a spreadsheet as GBK; the names then arrive as invalid UTF-8 and would
-// later corrupt JSON replies, so they are rejected at load with a hint.
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int n;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (s.size() - i - 1 < size_t(n)) return false;
-    for (int k = 1; k <= n; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Overlong forms, surrogates and values beyond U+10FFFF are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-      return false;
-    i += size_t(n) + 1;
-  }
-  return true;
-}
 
 size_t Utf8Length(std::string_view s) {
   size_t n = 0;
@@ -461,7 +425,7 @@ class RowParser {
   std::string_view Get(Col col) const {
     int i = index_[col];
     if (i < 0 || size_t(i) >= row_->fields.size()) return {};
-    return Trim(row_->fields[size_t(i)]);
+    return TrimBlanks(row_->fields[size_t(i)]);
   }
 
   std::string_view Required(Col col) {
@@ -490,7 +454,7 @@ class RowParser {
     while (true) {
       size_t bar = s.find('|', start);
       std::string_view e =
-          Trim(s.substr(start, bar == std::string_view::npos ? s.npos : bar - start));
+          TrimBlanks(s.substr(start, bar == std::string_view::npos ? s.npos : bar - start));
       if (e.empty()) {
         Error(col, fmt::format("empty entry in '{}'; separate entries with a single '|'", s));
         return {};
@@ -589,7 +553,7 @@ Result<Catalogue> ParseCatalogueCsv(std::string_view text, std::string_view file
   std::array<int, kColCount> index;
   index.fill(-1);
   for (size_t i = 0; i < row.fields.size(); ++i) {
-    std::string name = AsciiLower(Trim(row.fields[i]));
+    std::string name = AsciiLower(TrimBlanks(row.fields[i]));
     header.push_back(name);
     const std::string position = fmt::format("column {}", i + 1);
     if (name.empty()) {
@@ -649,7 +613,7 @@ Result<Catalogue> ParseCatalogueCsv(std::string_view text, std::string_view file
     }
     // Spreadsheets leave rows of bare commas behind; they carry nothing and are not mistakes.
     if (std::all_of(row.fields.begin(), row.fields.end(),
-                    [](const std::string& f) { return Trim(f).empty(); }))
+                    [](const std::string& f) { return TrimBlanks(f).empty(); }))
       continue;
     if (row.fields.size() != header.size()) {
       const bool fewer = row.fields.size() < header.size();

@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "base/diagnostic.h"
-#include "codes/text.h"
+#include "base/text.h"
 
 namespace yibao {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "base/diagnostic.h"
-#include "codes/text.h"
+#include "base/text.h"
 
 namespace yibao {
 

@@ -57,6 +57,10 @@ TEST(Quantity, LineAmountIsHalfUp) {
   ASSERT_TRUE(p && q);
   EXPECT_EQ(LineAmount(*p, *q).fen(), 38);  // 0.375 → 0.38
   EXPECT_FALSE(Quantity::Parse("-1"));
+  EXPECT_FALSE(Quantity::Parse("1."));
+  EXPECT_FALSE(Quantity::Parse(".5"));
+  EXPECT_EQ(Quantity::Parse("2.50000")->scaled(), 25000);  // zeros past the precision are harmless
+  EXPECT_FALSE(Quantity::Parse("2.00001"));                // a nonzero digit there is not
   EXPECT_FALSE(UnitPrice::Parse("1.0000001"));
   EXPECT_TRUE(UnitPrice::Parse("1.0000000"));
 }

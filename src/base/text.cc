@@ -1,4 +1,4 @@
-#include "codes/text.h"
+#include "base/text.h"
 
 #include <cerrno>
 #include <cstdint>
