@@ -136,6 +136,21 @@ class Engine {
   }
   void Step(TraceStep s) { bill_.trace.push_back(s); }
 
+  // The first entry whose conditions the visit meets (first-match lists: deductibles, ratios).
+  template <typename Rule>
+  const Rule* FirstMatch(const std::vector<Rule>& rules) const {
+    for (const Rule& r : rules)
+      if (r.when.Matches(visit_, age_, admission_)) return &r;
+    return nullptr;
+  }
+  // A gap in the policy refuses the visit and says which rule is missing for whom.
+  bool NoRule(const char* what, const Tier& tier) {
+    return Fail("med_type", "policy " + policy_.file + " has no " + what + " of tier " + tier.id +
+                                " for this visit (level " +
+                                std::to_string(visit_.institution_level) + ", psn_type " +
+                                visit_.person.psn_type + ")");
+  }
+
   bool CheckVisit();
   bool ClassifyLines();
   bool PayTier(int index);
@@ -265,17 +280,8 @@ bool Engine::PayTier(int ti) {
   // Deductible (起付线).
   Money deductible;
   if (!tier.deductibles.empty()) {
-    const DeductibleRule* rule = nullptr;
-    for (const auto& d : tier.deductibles)
-      if (d.when.Matches(visit_, age_, admission_)) {
-        rule = &d;
-        break;
-      }
-    if (!rule)
-      return Fail("med_type", "policy " + policy_.file + " has no deductible of tier " + tier.id +
-                                  " for this visit (level " +
-                                  std::to_string(visit_.institution_level) + ", psn_type " +
-                                  visit_.person.psn_type + ")");
+    const DeductibleRule* rule = FirstMatch(tier.deductibles);
+    if (!rule) return NoRule("deductible", tier);
     Money due = rule->amount;
     if (rule->is_share_of_total) {
       due = Max(rule->share_min,
@@ -366,17 +372,8 @@ bool Engine::PayTier(int ti) {
 
   // Ratio bands over [lo, hi): the part of the base above the deductible, placed on the year's (or
   // this visit's) cumulative scale.
-  const RatioRule* ratio = nullptr;
-  for (const auto& r : tier.ratios)
-    if (r.when.Matches(visit_, age_, admission_)) {
-      ratio = &r;
-      break;
-    }
-  if (!ratio)
-    return Fail("med_type", "policy " + policy_.file + " has no ratio of tier " + tier.id +
-                                " for this visit (level " +
-                                std::to_string(visit_.institution_level) + ", psn_type " +
-                                visit_.person.psn_type + ")");
+  const RatioRule* ratio = FirstMatch(tier.ratios);
+  if (!ratio) return NoRule("ratio", tier);
   for (int16_t i : adjustments) {
     const Adjustment& a = tier.adjustments[size_t(i)];
     if (a.points || a.personal_share_factor || a.ceiling)
