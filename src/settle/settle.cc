@@ -87,15 +87,19 @@ void ClassifyLine(const FeeLine& line, const CatalogueItem& item, const Visit& v
   out.in_scope = remaining - out.pre_selfpay;
 }
 
-// The ratio after the visit's adjustments: +points, personal share × factor, ceiling; within
-// 0..100%.
+// The ratio after the visit's adjustments: +points and personal share × factor in file order
+// (each result kept within 0..100%), then the lowest matching ceiling, whatever its position in the
+// file — a ceiling is a bound on the result, not a step.
 Ratio Adjusted(Ratio r, const Tier& tier, std::span<const int16_t> adjustments) {
   for (int16_t i : adjustments) {
     const Adjustment& a = tier.adjustments[size_t(i)];
     if (a.points) r = r + *a.points;
     if (a.personal_share_factor) r = r.Complement().Times(*a.personal_share_factor).Complement();
-    if (a.ceiling && *a.ceiling < r) r = *a.ceiling;
     r = r.Clamp(Ratio::Zero(), Ratio::One());
+  }
+  for (int16_t i : adjustments) {
+    const Adjustment& a = tier.adjustments[size_t(i)];
+    if (a.ceiling && *a.ceiling < r) r = *a.ceiling;
   }
   return r;
 }
