@@ -3,6 +3,7 @@
 //   yibao settle --region DIR VISIT.json...   settle visits (bill as a slip and as JSON)
 //   yibao policy check PATH [--region DIR]   validate policy files
 //   yibao region check DIR                   validate a whole region directory
+//   yibao code CODE...                       look codes up in ICD-10 / ICD-9-CM-3 医保版 2.0
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -11,6 +12,8 @@
 #include <map>
 #include <sstream>
 
+#include "codes/code_format.h"
+#include "codes/icd_table.h"
 #include "interface/bill_json.h"
 #include "interface/bill_table.h"
 #include "interface/prepare.h"
@@ -142,6 +145,41 @@ int RegionCheck(const std::string& dir) {
   return 0;
 }
 
+// Looks each code up as a diagnosis and as a procedure: its 2.0 name, whether it is a 灰码 (not
+// allowed as the main diagnosis/procedure), and, for a 1.0 or 国临 code, the 2.0 code it maps to.
+int CodeLookup(const std::string& data_dir, const std::vector<std::string>& codes) {
+  auto tables = IcdTables::LoadShared(data_dir + "/icd");
+  if (!tables) {
+    PrintErrors(tables.errors());
+    return 1;
+  }
+  int unknown = 0;
+  for (const auto& code : codes) {
+    bool found = false;
+    for (const IcdTable* table : {&tables->diagnoses, &tables->procedures}) {
+      auto n = table->Normalize(code);
+      if (!n) continue;
+      found = true;
+      const char* kind = table->kind() == IcdKind::kDiagnosis ? "ICD-10 医保版2.0 诊断"
+                                                              : "ICD-9-CM-3 医保版2.0 手术操作";
+      std::string via = n->via == Crosswalk::kNone ? ""
+                                                   : fmt::format(" (via {} crosswalk from {})",
+                                                                 CrosswalkName(n->via), code);
+      std::cout << fmt::format("{}  {}  {}{}{}\n", table->Code(n->id), kind, table->Name(n->id),
+                               table->IsGray(n->id) ? "  [灰码: 不可作为主要诊断/主要手术]" : "",
+                               via);
+    }
+    if (!found) {
+      ++unknown;
+      auto d = CheckDiagnosisCode(code);
+      auto p = CheckProcedureCode(code);
+      std::cout << code << "  not in the 医保版 2.0 tables"
+                << (d && p ? " (not a valid diagnosis or procedure code: " + *d + ")" : "") << "\n";
+    }
+  }
+  return unknown == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,9 +212,17 @@ int main(int argc, char** argv) {
   std::string check_dir;
   region_check->add_option("dir", check_dir, "region directory")->required();
 
+  auto* code =
+      app.add_subcommand("code", "look codes up in the ICD 医保版 2.0 tables (灰码, crosswalks)");
+  std::vector<std::string> codes;
+  std::string data_dir = YIBAO_DEFAULT_SHARED_DATA;
+  code->add_option("codes", codes, "diagnosis or procedure codes (2.0, 1.0 or 国临)")->required();
+  code->add_option("--data", data_dir, "the shared reference data directory");
+
   CLI11_PARSE(app, argc, argv);
   if (settle->parsed()) return Settle(region_dir, treatment_dir, files, format);
   if (check->parsed()) return PolicyCheck(policy_path, vocab_region);
   if (region_check->parsed()) return RegionCheck(check_dir);
+  if (code->parsed()) return CodeLookup(data_dir, codes);
   return 2;
 }

@@ -38,6 +38,12 @@ golden "sample bills" tests/golden/cli/qinglan-bills.jsonl
 check "settle sample visits (table)" 0 "$yibao" settle --region regions/qinglan --format table regions/qinglan/visits/*.json
 contains "slip shows the trace" /tmp/yibao-cli.out "计算过程 (setl_proc_info)"
 
+# Reference codes: ICD 医保版 2.0 with 灰码 and the 1.0 / 国临 crosswalks.
+check "code lookup" 0 "$yibao" code K80.101 A15.300 51.2300 A18.800x041
+contains "gray code flagged" /tmp/yibao-cli.out "A15.300  ICD-10 医保版2.0 诊断  肺结核，经证实的  [灰码"
+contains "1.0 code mapped" /tmp/yibao-cli.out "A18.300x016  ICD-10 医保版2.0 诊断  腹膜后结核 (via yb-1.0 crosswalk from A18.800x041)"
+check "unknown code" 1 "$yibao" code Z99.999
+
 # Bad input: precise messages, non-zero exit, nothing settled.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
