@@ -1,0 +1,30 @@
+#include "ledger/ledger.h"
+
+#include <future>
+
+namespace yibao {
+
+const char* WriteStatusName(WriteStatus s) {
+  switch (s) {
+    case WriteStatus::kDurable:
+      return "durable";
+    case WriteStatus::kDuplicateVisit:
+      return "duplicate visit";
+    case WriteStatus::kDuplicateMsgid:
+      return "duplicate msgid";
+    case WriteStatus::kUnbalanced:
+      return "unbalanced journal";
+    case WriteStatus::kFailed:
+      return "failed";
+  }
+  return "?";
+}
+
+WriteStatus Ledger::SubmitAndWait(LedgerWrite write) {
+  std::promise<WriteStatus> done;
+  auto result = done.get_future();
+  Submit(std::move(write), [&done](WriteStatus s) { done.set_value(s); });
+  return result.get();
+}
+
+}  // namespace yibao
