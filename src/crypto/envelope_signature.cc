@@ -32,10 +32,24 @@ std::string CanonicalSigningString(const std::vector<std::pair<std::string, std:
   std::size_t size = input_json.size() + 7;
   for (const auto* f : kept) size += f->first.size() + f->second.size() + 2;
   s.reserve(size);
+  // '%', '&' and '=' inside keys and values are percent-encoded, so that no two different field
+  // sets give the same string (a="1&b=2" would otherwise read like a="1", b="2").
+  auto append_escaped = [&s](std::string_view text) {
+    for (char c : text) {
+      if (c == '%')
+        s += "%25";
+      else if (c == '&')
+        s += "%26";
+      else if (c == '=')
+        s += "%3D";
+      else
+        s += c;
+    }
+  };
   for (const auto* f : kept) {
-    s += f->first;
+    append_escaped(f->first);
     s += '=';
-    s += f->second;
+    append_escaped(f->second);
     s += '&';
   }
   s += "input=";

@@ -176,5 +176,13 @@ TEST(EnvelopeSignatureTest, SignAndVerifyTheCanonicalString) {
   EXPECT_TRUE(VerifyEnvelope(key->public_key(), canonical, Base64Encode(*raw), id));
 }
 
+TEST(CanonicalSigningString, EscapesSeparatorsSoFieldSetsCannotCollide) {
+  std::string joined = CanonicalSigningString({{"a", "1&b=2"}}, "{}");
+  std::string split = CanonicalSigningString({{"a", "1"}, {"b", "2"}}, "{}");
+  EXPECT_NE(joined, split);
+  EXPECT_EQ(joined, "a=1%26b%3D2&input={}");
+  EXPECT_EQ(CanonicalSigningString({{"k%", "50%"}}, "{}"), "k%25=50%25&input={}");
+}
+
 }  // namespace
 }  // namespace yibao
