@@ -105,6 +105,7 @@ class Ledger {
   virtual std::vector<SettlementRecord> SettlementsOf(const std::string& psn_no,
                                                       const std::string& insutype, int year) = 0;
   virtual std::vector<std::pair<std::string, int64_t>> DeltasOf(const std::string& setl_id) = 0;
+  virtual std::vector<JournalEntry> JournalOf(const std::string& setl_id) = 0;
   virtual LedgerStats Stats() = 0;
 };
 

@@ -237,6 +237,17 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
+  std::vector<JournalEntry> JournalOf(const std::string& setl_id) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Stmt s = Prepare(reader_db_,
+                     "SELECT account, amount FROM journal WHERE setl_id=? ORDER BY entry_id");
+    Bind(s.get(), 1, setl_id);
+    std::vector<JournalEntry> out;
+    while (sqlite3_step(s.get()) == SQLITE_ROW)
+      out.push_back(JournalEntry{Text(s.get(), 0), sqlite3_column_int64(s.get(), 1)});
+    return out;
+  }
+
   LedgerStats Stats() override {
     return LedgerStats{writes_.load(), batches_.load(), largest_batch_.load()};
   }
