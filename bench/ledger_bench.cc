@@ -1,16 +1,31 @@
-// Durable writes per second through the SQLite ledger's group commit: K client threads, each
-// submitting a settlement write and waiting for it to be durable before the next (as server handlers
-// will), on a file in the working directory's file system (fsync cost is the point).
+// Durable writes per second through the ledger's group commit: K client threads, each submitting a
+// settlement write and waiting for it to be durable before the next (as server handlers will).
 //
-//   build-bench/bench/ledger_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+// BM_DurableSettlementWrites: SQLite, on a file in the working directory's file system (fsync cost
+// is the point). BM_PgDurableSettlementWrites: PostgreSQL 15 at $YIBAO_PG_CONNINFO (each run in a
+// fresh schema, dropped afterwards) or, when unset, in a throwaway cluster under /tmp (fsync and
+// synchronous_commit on; tests/ledger/pg_cluster.h). A tmpfs /tmp makes fsync free: such runs are
+// labelled so.
+//
+// build-bench/bench/ledger_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
+#include <libpq-fe.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <thread>
 
+#include "ledger/pg_ledger.h"
 #include "ledger/sqlite_ledger.h"
+// The tests' throwaway-cluster helper, compiled in here: bench/CMakeLists.txt builds one source per
+// benchmark binary.
+#include "ledger/pg_cluster.h"
 
 namespace yibao {
 namespace {
@@ -36,15 +51,41 @@ LedgerWrite Write(const std::string& id, int person) {
   r.bill_json = std::string(1500, 'x');  // about the size of a real bill reply
   w.settlement = r;
   w.accumulators = {{"outpatient.basic.paid", 6000}, {"outpatient.basic.deductible", 100}};
-  w.journal = {{"fund:379900:310:hifp", -6000}, {"acct:" + r.psn_no, -1000}, {"hospital:H37990000001", 7000}};
+  w.journal = {{"fund:379900:310:hifp", -6000},
+               {"acct:" + r.psn_no, -1000},
+               {"hospital:H37990000001", 7000}};
   w.msgid = "M" + id;
   w.infno = "2207";
   w.reply_json = std::string(1500, 'y');
   return w;
 }
 
-void BM_DurableSettlementWrites(benchmark::State& state) {
+// K clients, each submitting a write and waiting for it to be durable, about 2000 writes an
+// iteration.
+void RunClients(benchmark::State& state, Ledger& ledger) {
   const int clients = int(state.range(0));
+  std::atomic<long> next{0};
+  long total = 0;
+  for (auto _ : state) {
+    const long per_client = 2000 / clients + 1;
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c)
+      threads.emplace_back([&] {
+        for (long i = 0; i < per_client; ++i) {
+          long id = next++;
+          ledger.SubmitAndWait(Write(std::to_string(id), int(id % 1000)));
+        }
+      });
+    for (auto& t : threads) t.join();
+    total += per_client * clients;
+  }
+  LedgerStats stats = ledger.Stats();
+  state.SetItemsProcessed(total);
+  state.counters["writes/batch"] = double(stats.writes) / double(stats.batches ? stats.batches : 1);
+  state.counters["largest_batch"] = double(stats.largest_batch);
+}
+
+void BM_DurableSettlementWrites(benchmark::State& state) {
   const std::string path = "ledger-bench-" + std::to_string(::getpid()) + ".db";
   std::filesystem::remove(path);
   auto ledger = OpenSqliteLedger(path);
@@ -52,31 +93,91 @@ void BM_DurableSettlementWrites(benchmark::State& state) {
     state.SkipWithError("cannot open the ledger");
     return;
   }
-  std::atomic<long> next{0};
-  long total = 0;
-  for (auto _ : state) {
-    const long per_client = 2000 / clients + 1;
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c)
-      threads.emplace_back([&, c] {
-        for (long i = 0; i < per_client; ++i) {
-          long id = next++;
-          (*ledger)->SubmitAndWait(Write(std::to_string(id), int(id % 1000)));
-        }
-      });
-    for (auto& t : threads) t.join();
-    total += per_client * clients;
-  }
-  LedgerStats stats = (*ledger)->Stats();
-  state.SetItemsProcessed(total);
-  state.counters["writes/batch"] = double(stats.writes) / double(stats.batches ? stats.batches : 1);
-  state.counters["largest_batch"] = double(stats.largest_batch);
+  RunClients(state, **ledger);
   ledger->reset();
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
   std::filesystem::remove(path + "-shm");
 }
-BENCHMARK(BM_DurableSettlementWrites)->Arg(1)->Arg(16)->Arg(64)->Arg(256)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DurableSettlementWrites)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->Arg(256)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// $YIBAO_PG_CONNINFO, or a database of the throwaway cluster (started once, stopped at exit).
+Result<std::string> PgBenchConninfo() {
+  static std::mutex mu;
+  static std::optional<Result<std::string>> conninfo;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!conninfo) {
+    const char* env = std::getenv("YIBAO_PG_CONNINFO");
+    if (env && *env) {
+      conninfo = std::string(env);
+    } else {
+      auto cluster = SharedPgCluster();
+      conninfo = cluster.ok() ? (*cluster)->CreateDatabase("ledger_bench")
+                              : Result<std::string>(cluster.errors());
+    }
+  }
+  return *conninfo;
+}
+
+bool PgExec(const std::string& conninfo, const std::string& sql, std::string* err) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  bool ok = PQstatus(c) == CONNECTION_OK;
+  if (ok) {
+    PGresult* r = PQexec(c, sql.c_str());
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+  }
+  if (!ok) *err = PQerrorMessage(c);
+  PQfinish(c);
+  return ok;
+}
+
+// `conninfo` (keyword/value or URI) with `schema` first on the search_path.
+std::string WithSearchPath(const std::string& conninfo, const std::string& schema) {
+  if (conninfo.starts_with("postgres://") || conninfo.starts_with("postgresql://"))
+    return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") +
+           "options=-csearch_path%3D" + schema;
+  return conninfo + " options='-csearch_path=" + schema + "'";
+}
+
+void BM_PgDurableSettlementWrites(benchmark::State& state) {
+  auto base = PgBenchConninfo();
+  if (!base.ok()) {
+    state.SkipWithError(FormatDiagnostics(base.errors()).c_str());
+    return;
+  }
+  static int runs = 0;
+  const std::string schema = "bench_" + std::to_string(::getpid()) + "_" + std::to_string(runs++);
+  std::string err;
+  if (!PgExec(*base, "SET client_min_messages = warning; CREATE SCHEMA " + schema, &err)) {
+    state.SkipWithError(("cannot create schema " + schema + ": " + err).c_str());
+    return;
+  }
+  auto ledger = OpenPgLedger(WithSearchPath(*base, schema));
+  if (!ledger.ok()) {
+    state.SkipWithError(FormatDiagnostics(ledger.errors()).c_str());
+  } else {
+    RunClients(state, **ledger);
+    ledger->reset();
+  }
+  struct statfs fs;
+  if (!std::getenv("YIBAO_PG_CONNINFO") && ::statfs("/tmp", &fs) == 0 && fs.f_type == TMPFS_MAGIC)
+    state.SetLabel("/tmp is a tmpfs: fsync is free, figures not comparable");
+  PgExec(*base, "SET client_min_messages = warning; DROP SCHEMA " + schema + " CASCADE", &err);
+}
+BENCHMARK(BM_PgDurableSettlementWrites)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->Arg(256)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace yibao

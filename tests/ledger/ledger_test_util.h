@@ -1,0 +1,187 @@
+// What the ledger tests share: temporary directories, settlement and cancellation writes as the
+// platform makes them, and the kill -9 rounds run against each backend.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/diagnostic.h"
+#include "ledger/ledger.h"
+
+namespace yibao::ledger_test {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("yibao-ledger-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+// A settlement write as the platform will make it: the record, its accumulator deltas and a
+// balanced journal (funds pay out, the personal account pays, the hospital is owed both).
+inline LedgerWrite Settlement(const std::string& setl_id, const std::string& mdtrt_id,
+                              const std::string& psn_no, int64_t fund, int64_t acct, int64_t cash,
+                              const std::string& msgid = "") {
+  LedgerWrite w;
+  w.fixmedins_code = "H37990000001";
+  SettlementRecord r;
+  r.setl_id = setl_id;
+  r.mdtrt_id = mdtrt_id;
+  r.psn_no = psn_no;
+  r.fixmedins_code = w.fixmedins_code;
+  r.insutype = "310";
+  r.med_type = "21";
+  r.year = 2025;
+  r.policy_region = "379900";
+  r.policy_version = "2025.1";
+  r.medfee_sumamt = fund + acct + cash;
+  r.fund_pay_sumamt = fund;
+  r.psn_part_amt = acct + cash;
+  r.acct_pay = acct;
+  r.psn_cash_pay = cash;
+  r.bill_json = "{\"setl_id\":\"" + setl_id + "\"}";
+  w.settlement = r;
+  w.accumulators = {{"inpatient.admissions", 1}, {"inpatient.basic.paid", fund}};
+  w.journal = {{"fund:379900:310:hifp", -fund},
+               {"acct:" + psn_no, -acct},
+               {"hospital:H37990000001", fund + acct}};
+  w.msgid = msgid;
+  w.infno = "2304";
+  w.reply_json = "{\"infcode\":0}";
+  return w;
+}
+
+// The exact negation of a settlement write, as its own record.
+inline LedgerWrite Cancellation(const LedgerWrite& original, const std::string& setl_id) {
+  LedgerWrite w = original;
+  SettlementRecord& r = *w.settlement;
+  r.cancels = r.setl_id;
+  r.setl_id = setl_id;
+  for (int64_t* m :
+       {&r.medfee_sumamt, &r.fund_pay_sumamt, &r.psn_part_amt, &r.acct_pay, &r.psn_cash_pay})
+    *m = -*m;
+  for (auto& d : w.accumulators) d.delta = -d.delta;
+  for (auto& e : w.journal) e.amount = -e.amount;
+  w.msgid.clear();
+  return w;
+}
+
+using OpenLedger = std::function<Result<std::unique_ptr<Ledger>>()>;
+
+// kill -9 at random moments while a child process settles continuously; after each restart every
+// acknowledged settlement is there, nothing is half there, and the books balance. `open` opens the
+// same store each time (in the child and, after the kill, in this process).
+inline void KillNineRounds(const OpenLedger& open, const std::string& acks, int rounds,
+                           uint32_t seed) {
+  std::mt19937 rng(seed);
+  int next_id = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const int first_id = next_id;
+    const pid_t parent = ::getpid();
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // Never outlive the test (killed by a timeout, say): die with it.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) _exit(3);
+      // Child: settle from 4 threads as fast as the ledger acknowledges, writing each
+      // acknowledgement (after the callback, i.e. after durability) to the ack file.
+      auto l = open();
+      if (!l.ok()) _exit(2);
+      std::ofstream out(acks, std::ios::app);
+      std::mutex out_mu;
+      std::atomic<int> id{first_id};
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+          for (;;) {
+            int i = id++;
+            std::string s = std::to_string(i);
+            WriteStatus st = (*l)->SubmitAndWait(
+                Settlement("S" + s, "V" + s, "P" + std::to_string(i % 7), 1000 + i % 13, i % 5, 7));
+            if (st == WriteStatus::kDurable) {
+              std::lock_guard<std::mutex> lock(out_mu);
+              out << s << '\n' << std::flush;
+            }
+          }
+        });
+      for (auto& t : threads) t.join();
+      _exit(0);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    next_id = first_id + 1'000'000;  // ids of the next round never collide
+
+    auto opened = open();
+    ASSERT_TRUE(opened.ok()) << "round " << round << ": "
+                             << (opened.ok() ? "" : FormatDiagnostics(opened.errors()));
+    std::unique_ptr<Ledger> ledger = std::move(*opened);
+    ASSERT_TRUE(ledger);
+    std::ifstream in(acks);
+    std::string line;
+    int acknowledged = 0;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      ++acknowledged;
+      auto r = ledger->FindSettlement("S" + line);
+      ASSERT_TRUE(r) << "round " << round << ": acknowledged settlement S" << line << " is missing";
+      ASSERT_EQ(ledger->DeltasOf("S" + line).size(), 2u) << "half-written S" << line;
+    }
+    EXPECT_EQ(ledger->JournalSum(), 0) << "round " << round;
+    // Accumulators equal a replay of the settlements (sum of their stored deltas), and the journal
+    // holds exactly the entries of the settlements that exist.
+    int64_t hospital = 0;
+    size_t present = 0;
+    for (int p = 0; p < 7; ++p) {
+      std::string psn = "P" + std::to_string(p);
+      int64_t paid = 0, admissions = 0;
+      for (const auto& r : ledger->SettlementsOf(psn, "310", 2025)) {
+        ++present;
+        for (const auto& [account, delta] : ledger->DeltasOf(r.setl_id)) {
+          if (account == "inpatient.basic.paid") paid += delta;
+          if (account == "inpatient.admissions") admissions += delta;
+        }
+        hospital += r.fund_pay_sumamt + r.acct_pay;
+      }
+      auto acc = ledger->Accumulators(psn, "310", 2025);
+      EXPECT_EQ(acc["inpatient.basic.paid"], paid) << psn << " round " << round;
+      EXPECT_EQ(acc["inpatient.admissions"], admissions) << psn << " round " << round;
+    }
+    EXPECT_EQ(ledger->AccountBalance("hospital:H37990000001"), hospital) << "round " << round;
+    EXPECT_GT(acknowledged, 0) << "round " << round << ": the child acknowledged nothing";
+    if (round == rounds - 1)
+      std::cout << rounds << " kill -9 rounds: " << acknowledged
+                << " acknowledged settlements all present (" << present
+                << " settlements stored in all)\n";
+  }
+}
+
+}  // namespace yibao::ledger_test
