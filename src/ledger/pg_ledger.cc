@@ -1,5 +1,7 @@
 #include "ledger/pg_ledger.h"
 
+#include "ledger/group_commit.h"
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -227,27 +229,24 @@ class PgLedger final : public Ledger {
         writer_conn_(writer),
         reader_conn_(reader),
         options_(options) {
-    if (options_.max_batch == 0) options_.max_batch = 1;
-    writer_ = std::thread([this] { WriterLoop(); });
+    writer_ = std::make_unique<GroupCommitWriter>(
+        options_.max_batch,
+        [this](const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
+          if (!ApplyBatch(writes, status)) {
+            status.assign(writes.size(), WriteStatus::kFailed);
+            DropWriter();
+          }
+        });
   }
 
   ~PgLedger() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    writer_.join();  // drains the queue first: every submitted write gets its callback
+    writer_->Stop();  // drains the queue first: every submitted write gets its callback
     PQfinish(writer_conn_);
     PQfinish(reader_conn_);
   }
 
   void Submit(LedgerWrite write, std::function<void(WriteStatus)> done) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back(Pending{std::move(write), std::move(done)});
-    }
-    cv_.notify_one();
+    writer_->Submit(std::move(write), std::move(done));
   }
 
   std::map<std::string, int64_t> Accumulators(const std::string& psn_no,
@@ -323,16 +322,9 @@ class PgLedger final : public Ledger {
     return out;
   }
 
-  LedgerStats Stats() override {
-    return LedgerStats{writes_.load(), batches_.load(), largest_batch_.load()};
-  }
+  LedgerStats Stats() override { return writer_->Stats(); }
 
  private:
-  struct Pending {
-    LedgerWrite write;
-    std::function<void(WriteStatus)> done;
-  };
-
   // One statement sent in the current round: which write it belongs to (-1: transaction control),
   // whether it is a write re-sent after a rollback, and whether it must change exactly one row.
   struct Sent {
@@ -518,11 +510,11 @@ class PgLedger final : public Ledger {
 
   // Applies the batch in one transaction (see pg_ledger.h for the scheme). Sets the status of
   // every write; false when the transaction as a whole failed.
-  bool ApplyBatch(const std::vector<Pending>& batch, std::vector<WriteStatus>& status) {
+  bool ApplyBatch(const std::vector<LedgerWrite>& batch, std::vector<WriteStatus>& status) {
     std::vector<long> todo;  // the balanced writes, in order
     for (size_t i = 0; i < batch.size(); ++i) {
       int64_t sum = 0;
-      for (const auto& e : batch[i].write.journal) sum += e.amount;
+      for (const auto& e : batch[i].journal) sum += e.amount;
       if (sum != 0)
         status[i] = WriteStatus::kUnbalanced;
       else
@@ -543,7 +535,7 @@ class PgLedger final : public Ledger {
         ok = Control("BEGIN", sent);
       } else if (rolled_back) {
         ok = Control("ROLLBACK TO SAVEPOINT c", sent);
-        for (long i : redo) ok = ok && SendWrite(batch[size_t(i)].write, i, true, sent);
+        for (long i : redo) ok = ok && SendWrite(batch[size_t(i)], i, true, sent);
       }
       const bool last = pos == todo.size();
       size_t end = pos;
@@ -554,7 +546,7 @@ class PgLedger final : public Ledger {
         ok = ok && Control("SAVEPOINT c", sent);
         end = std::min(todo.size(), pos + std::max<size_t>(trial, 1));
         for (size_t t = pos; ok && t < end; ++t)
-          ok = SendWrite(batch[size_t(todo[t])].write, todo[t], false, sent);
+          ok = SendWrite(batch[size_t(todo[t])], todo[t], false, sent);
       }
       if (!ok || !SyncAndFlush() || !ReadRound(sent.size(), outcome)) return false;
       first = false;
@@ -593,33 +585,6 @@ class PgLedger final : public Ledger {
     }
   }
 
-  void WriterLoop() {
-    std::vector<Pending> batch;
-    std::vector<WriteStatus> status;
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping, and everything submitted has been answered
-        while (!queue_.empty() && batch.size() < options_.max_batch) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-      }
-      status.assign(batch.size(), WriteStatus::kFailed);
-      if (!ApplyBatch(batch, status)) {
-        status.assign(batch.size(), WriteStatus::kFailed);
-        DropWriter();
-      }
-      writes_ += batch.size();
-      batches_ += 1;
-      if (batch.size() > largest_batch_) largest_batch_ = batch.size();
-      // Only now, with the batch committed and its WAL flushed, does anyone hear back.
-      for (size_t i = 0; i < batch.size(); ++i) batch[i].done(status[i]);
-      batch.clear();
-    }
-  }
-
  public:
   static PGconn* SetUpWriter(const std::string& conninfo, std::string* err) {
     PGconn* c = Connect(conninfo, err);
@@ -639,12 +604,7 @@ class PgLedger final : public Ledger {
   PGconn* reader_conn_;
   PgLedgerOptions options_;
   std::mutex reader_mu_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  std::atomic<uint64_t> writes_{0}, batches_{0}, largest_batch_{0};
-  std::thread writer_;
+  std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the connections close
 };
 
 }  // namespace

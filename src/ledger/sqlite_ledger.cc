@@ -2,11 +2,9 @@
 
 #include <sqlite3.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <thread>
+
+#include "ledger/group_commit.h"
 
 namespace yibao {
 namespace {
@@ -127,16 +125,15 @@ class SqliteLedger final : public Ledger {
     insert_reply_ = Prepare(writer_db_, "INSERT INTO msgid_reply VALUES (?,?,?,?)");
     insert_audit_ = Prepare(
         writer_db_, "INSERT INTO audit_log (fixmedins_code, operator, action) VALUES (?,?,?)");
-    writer_ = std::thread([this] { WriterLoop(); });
+    writer_ = std::make_unique<GroupCommitWriter>(
+        options_.max_batch,
+        [this](const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
+          CommitBatch(writes, status);
+        });
   }
 
   ~SqliteLedger() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    writer_.join();  // drains the queue first: every submitted write gets its callback
+    writer_->Stop();  // drains the queue first: every submitted write gets its callback
     insert_settlement_.reset();
     mark_cancelled_.reset();
     add_accumulator_.reset();
@@ -149,11 +146,7 @@ class SqliteLedger final : public Ledger {
   }
 
   void Submit(LedgerWrite write, std::function<void(WriteStatus)> done) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back(Pending{std::move(write), std::move(done)});
-    }
-    cv_.notify_one();
+    writer_->Submit(std::move(write), std::move(done));
   }
 
   std::map<std::string, int64_t> Accumulators(const std::string& psn_no,
@@ -248,16 +241,9 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
-  LedgerStats Stats() override {
-    return LedgerStats{writes_.load(), batches_.load(), largest_batch_.load()};
-  }
+  LedgerStats Stats() override { return writer_->Stats(); }
 
  private:
-  struct Pending {
-    LedgerWrite write;
-    std::function<void(WriteStatus)> done;
-  };
-
   static constexpr const char* kSelectSettlement =
       "SELECT setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year, "
       "policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, "
@@ -370,38 +356,19 @@ class SqliteLedger final : public Ledger {
     return WriteStatus::kDurable;
   }
 
-  void WriterLoop() {
-    std::vector<Pending> batch;
-    std::vector<WriteStatus> status;
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping, and everything submitted has been answered
-        while (!queue_.empty() && batch.size() < options_.max_batch) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-      }
-      status.assign(batch.size(), WriteStatus::kFailed);
-      bool committed = false;
-      if (Exec(writer_db_, "BEGIN IMMEDIATE")) {
-        for (size_t i = 0; i < batch.size(); ++i) {
-          Exec(writer_db_, "SAVEPOINT w");
-          status[i] = Apply(batch[i].write);
-          if (status[i] != WriteStatus::kDurable) Exec(writer_db_, "ROLLBACK TO w");
-          Exec(writer_db_, "RELEASE w");
-        }
-        committed = Exec(writer_db_, "COMMIT");
-        if (!committed) Exec(writer_db_, "ROLLBACK");
-      }
-      if (!committed) status.assign(batch.size(), WriteStatus::kFailed);
-      writes_ += batch.size();
-      batches_ += 1;
-      if (batch.size() > largest_batch_) largest_batch_ = batch.size();
-      // Only now, with the batch on disk, does anyone hear back.
-      for (size_t i = 0; i < batch.size(); ++i) batch[i].done(status[i]);
-      batch.clear();
+  // One transaction for the whole batch; a savepoint per write so that a refused write is undone
+  // alone.
+  void CommitBatch(const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
+    if (!Exec(writer_db_, "BEGIN IMMEDIATE")) return;
+    for (size_t i = 0; i < writes.size(); ++i) {
+      Exec(writer_db_, "SAVEPOINT w");
+      status[i] = Apply(writes[i]);
+      if (status[i] != WriteStatus::kDurable) Exec(writer_db_, "ROLLBACK TO w");
+      Exec(writer_db_, "RELEASE w");
+    }
+    if (!Exec(writer_db_, "COMMIT")) {
+      Exec(writer_db_, "ROLLBACK");
+      status.assign(writes.size(), WriteStatus::kFailed);
     }
   }
 
@@ -411,12 +378,7 @@ class SqliteLedger final : public Ledger {
   std::mutex reader_mu_;
   Stmt insert_settlement_, mark_cancelled_, add_accumulator_, insert_delta_, insert_journal_,
       insert_reply_, insert_audit_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  std::atomic<uint64_t> writes_{0}, batches_{0}, largest_batch_{0};
-  std::thread writer_;
+  std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the statements are finalised
 };
 
 }  // namespace
