@@ -2,7 +2,6 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <span>
 #include <sstream>
@@ -55,8 +54,8 @@ class PolicyReader {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
   }
 
-  // Money: an integer (yuan), a quoted decimal ("1300.50"), or a float that is exactly a value in
-  // fen.
+  // Money: an integer (yuan) or a quoted decimal ("1300.50"). A bare TOML float (1300.5) is
+  // refused: it would pass through a double, and money never does.
   std::optional<Money> GetMoney(const toml::node* n, const std::string& field) {
     if (!n) return std::nullopt;
     if (auto i = n->value_exact<int64_t>()) {
@@ -71,20 +70,15 @@ class PolicyReader {
       if (!m) Error(n, field, "not an amount in yuan with at most 2 decimals: \"" + *s + "\"");
       return m;
     }
-    if (auto d = n->value_exact<double>()) {
-      double fen = *d * 100.0;
-      double r = std::round(fen);
-      if (std::isfinite(fen) && std::fabs(fen - r) < 1e-6 &&
-          std::fabs(r) <= double(Money::kMaxAbsFen))
-        return Money::Fen(int64_t(r));
-      Error(n, field, "amount must have at most 2 decimals");
+    if (n->is_floating_point()) {
+      Error(n, field, "write an amount with decimals in quotes, e.g. \"1300.50\" (never a float)");
       return std::nullopt;
     }
     Error(n, field, "expected an amount in yuan (e.g. 1300 or \"1300.50\")");
     return std::nullopt;
   }
 
-  // Ratio: "80%", "0.8", 0, 1, or a float with at most 6 decimals.
+  // Ratio: "80%", "0.8", 0 or 1. A bare TOML float (0.8) is refused for the same reason as money.
   std::optional<Ratio> GetRatio(const toml::node* n, const std::string& field) {
     if (!n) return std::nullopt;
     if (auto s = n->value_exact<std::string>()) {
@@ -99,12 +93,8 @@ class PolicyReader {
                 "%\" (a percent) or a fraction like 0.8");
       return std::nullopt;
     }
-    if (auto d = n->value_exact<double>()) {
-      double ppm = *d * 1e6;
-      double r = std::round(ppm);
-      if (std::isfinite(ppm) && std::fabs(ppm - r) < 1e-6 && std::fabs(r) <= Ratio::kMaxAbsPpm)
-        return Ratio::Ppm(int64_t(r));
-      Error(n, field, "ratio has more precision than 1 ppm");
+    if (n->is_floating_point()) {
+      Error(n, field, "write a ratio in quotes, e.g. \"80%\" or \"0.8\" (never a float)");
       return std::nullopt;
     }
     Error(n, field, "expected a ratio like \"80%\"");

@@ -562,5 +562,23 @@ TEST(PolicyLimits, MoreTiersThanTheEngineSettlesAreRefused) {
   EXPECT_FALSE(r.ok()) << "17 tiers loaded, but Settle refuses every visit of such a benefit";
 }
 
+TEST(PolicyErrors, BareFloatsAreRefusedForMoneyAndRatios) {
+  std::string text = std::string(kHead) + R"(
+[[tier]]
+benefit = "inpatient"
+id = "basic"
+fund = "hifp"
+deductible = 1300.5
+ratio = 0.8
+)";
+  Diagnostics errors = ErrorsOf(text);
+  Diagnostic d = On(errors, "tier.inpatient.basic.deductible.amount");
+  EXPECT_EQ(d.line, LineOf(text, "1300.5"));
+  EXPECT_THAT(d.message, HasSubstr("in quotes"));
+  Diagnostic r = On(errors, "tier.inpatient.basic.ratio.ratio");
+  EXPECT_EQ(r.line, LineOf(text, "0.8"));
+  EXPECT_THAT(r.message, HasSubstr("never a float"));
+}
+
 }  // namespace
 }  // namespace yibao
