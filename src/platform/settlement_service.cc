@@ -80,7 +80,20 @@ void SettlementService::Finished(const std::string& key) {
     next = std::move(it->second.front());
     it->second.erase(it->second.begin());
   }
-  next([this, key] { Finished(key); });
+  // A task that finishes at once (a refusal) would otherwise start the next one from inside itself,
+  // and a long queue of refusals would recurse that deep: the outermost Finished on this thread
+  // runs them one after another instead.
+  thread_local bool draining = false;
+  thread_local std::vector<std::pair<std::string, Task>> ready;
+  ready.emplace_back(key, std::move(next));
+  if (draining) return;
+  draining = true;
+  while (!ready.empty()) {
+    auto [k, task] = std::move(ready.back());
+    ready.pop_back();
+    task([this, k = k] { Finished(k); });
+  }
+  draining = false;
 }
 
 ServiceReply SettlementService::PreSettle(const std::string& visit_json) {
