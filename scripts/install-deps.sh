@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libboost1.81-dev        # Asio/Beast/JSON (service, later issues)
+  libboost1.81-dev        # Asio/Beast (the HTTP service and the HIS client)
   libsimdjson-dev         # visit / interface JSON parsing (exact decimal tokens)
   libtomlplusplus-dev     # benefit-policy language (TOML with source positions)
   libcli11-dev libfmt-dev
@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev   # libFuzzer targets
   clang-format
+  curl jq                 # scripts/curl-demo.sh: the README's walk through the national interface
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 //   yibao policy check PATH [--region DIR]   validate policy files
 //   yibao region check DIR                   validate a whole region directory
 //   yibao code CODE...                       look codes up in ICD-10 / ICD-9-CM-3 医保版 2.0
+//   yibao serve --region DIR --ledger SPEC   the national-interface service (serve.cc)
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -19,6 +20,7 @@
 #include "interface/prepare.h"
 #include "interface/visit_json.h"
 #include "region/region.h"
+#include "serve.h"
 #include "settle/settle.h"
 
 namespace {
@@ -219,7 +221,26 @@ int main(int argc, char** argv) {
   code->add_option("codes", codes, "diagnosis or procedure codes (2.0, 1.0 or 国临)")->required();
   code->add_option("--data", data_dir, "the shared reference data directory");
 
+  auto* serve = app.add_subcommand(
+      "serve", "serve the national hospital interface (HTTP) over a ledger, on one region");
+  ServeArgs serve_args;
+  serve->add_option("--region", serve_args.region_dir, "region directory")->required();
+  serve->add_option("--ledger", serve_args.ledger, "sqlite:PATH or postgresql:CONNINFO")
+      ->capture_default_str();
+  serve->add_option("--address", serve_args.address, "address to listen on")->capture_default_str();
+  serve->add_option("--port", serve_args.port, "port (0: any free port)")->capture_default_str();
+  serve->add_option("--threads", serve_args.threads, "I/O threads (0: one per core)");
+  serve->add_option("--port-file", serve_args.port_file, "write the bound port here when ready");
+  serve->add_option("--admin-token", serve_args.admin_token,
+                    "Bearer token for the admin API (operator \"admin\")");
+  serve->add_option("--admin-token-file", serve_args.admin_token_file,
+                    "admin API tokens, one \"operator token\" per line");
+  serve->add_flag("--require-signature", serve_args.require_signature,
+                  "require SM2-signed messages (docs/formats/signature.md)");
+  serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
+
   CLI11_PARSE(app, argc, argv);
+  if (serve->parsed()) return Serve(serve_args);
   if (settle->parsed()) return Settle(region_dir, treatment_dir, files, format);
   if (check->parsed()) return PolicyCheck(policy_path, vocab_region);
   if (region_check->parsed()) return RegionCheck(check_dir);

@@ -1,5 +1,7 @@
 #include "interface/bill_json.h"
 
+#include "interface/json_writer.h"
+
 #include "interface/prepare.h"
 #include "settle/trace_text.h"
 
@@ -42,53 +44,6 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 namespace {
 
-class JsonWriter {
- public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
-  void Open(char c) {
-    Sep();
-    out_.push_back(c);
-    first_ = true;
-  }
-  void Close(char c) {
-    out_.push_back(c);
-    first_ = false;
-  }
-  void Key(std::string_view k) {
-    Sep();
-    AppendJsonString(out_, k);
-    out_.push_back(':');
-    first_ = true;  // the value follows without a comma
-  }
-  void Str(std::string_view k, std::string_view v) {
-    Key(k);
-    Sep();
-    AppendJsonString(out_, v);
-  }
-  void Num(std::string_view k, Money m) {
-    Key(k);
-    Sep();
-    m.AppendTo(out_);
-  }
-  void Raw(std::string_view k, std::string_view v) {
-    Key(k);
-    Sep();
-    out_ += v;
-  }
-  void Value(std::string_view v) {
-    Sep();
-    AppendJsonString(out_, v);
-  }
-
- private:
-  void Sep() {
-    if (!first_) out_.push_back(',');
-    first_ = false;
-  }
-  std::string& out_;
-  bool first_ = true;
-};
-
 const char* ClassCode(ItemClass c) {
   switch (c) {
     case ItemClass::kA:
@@ -105,6 +60,11 @@ const char* ClassCode(ItemClass c) {
 
 void WriteBillJson(const Settlement& s, const Visit& visit, std::span<const int64_t> before,
                    std::string& out) {
+  WriteBillJson(s, visit, before, {}, out);
+}
+
+void WriteBillJson(const Settlement& s, const Visit& visit, std::span<const int64_t> before,
+                   std::string_view setl_id, std::string& out) {
   const Bill& b = s.bill;
   const Policy& policy = *b.policy;
   std::vector<std::string> trace = RenderTrace(b, visit);
@@ -118,6 +78,7 @@ void WriteBillJson(const Settlement& s, const Visit& visit, std::span<const int6
   w.Open('{');
   w.Key("setlinfo");
   w.Open('{');
+  if (!setl_id.empty()) w.Str("setl_id", setl_id);
   w.Str("mdtrt_id", visit.visit_id);
   w.Str("psn_no", visit.person.psn_no);
   w.Str("insutype", visit.person.insutype);
@@ -216,6 +177,42 @@ void WriteBillJson(const Settlement& s, const Visit& visit, std::span<const int6
   for (const auto& [name, value] : FormatAccumulators(policy, s.deltas)) w.Raw(name, value);
   w.Close('}');
   w.Close('}');
+}
+
+void WriteLineClassificationJson(const Settlement& s, const Visit& visit,
+                                 std::span<const uint32_t> line_indexes, std::string& out) {
+  // The engine's lines are in visit order but may skip none; index them by line_index.
+  std::vector<const LineSettlement*> by_index(visit.lines.size(), nullptr);
+  for (const auto& l : s.bill.lines)
+    if (l.line_index < by_index.size()) by_index[l.line_index] = &l;
+  JsonWriter w(out);
+  w.Open('[');
+  for (uint32_t i : line_indexes) {
+    if (i >= visit.lines.size() || !by_index[i]) continue;
+    const LineSettlement& l = *by_index[i];
+    const FeeLine& line = visit.lines[i];
+    w.Open('{');
+    w.Str("feedetl_sn", line.serial);
+    w.Str("med_list_codg", line.code);
+    w.Str("med_list_name", l.item ? l.item->name : "");
+    w.Num("det_item_fee_sumamt", l.amount);
+    w.Raw("cnt", line.count.ToString());
+    w.Raw("pric", line.price.ToString());
+    if (l.item && l.item->price_cap) w.Raw("pric_uplmt_amt", l.item->price_cap->ToString());
+    w.Str("selfpay_prop", l.item ? l.item->selfpay_prop.ToString() : "");
+    w.Num("fulamt_ownpay_amt", l.ownpay);
+    w.Num("overlmt_amt", l.over_limit);
+    w.Num("preselfpay_amt", l.pre_selfpay);
+    w.Num("inscp_scp_amt", l.in_scope);
+    w.Str("chrgitm_lv", l.item ? ClassCode(l.item->item_class) : "");
+    w.Str("lmt_used_flag", l.item && !l.item->restriction.empty() ? "1" : "0");
+    std::string memo = LineNoteText(l.note);
+    if (l.restriction_waived)
+      memo += (memo.empty() ? "" : "; ") + std::string("限制条件经审批同意");
+    w.Str("memo", memo);
+    w.Close('}');
+  }
+  w.Close(']');
 }
 
 }  // namespace yibao

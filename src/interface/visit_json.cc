@@ -2,108 +2,17 @@
 
 #include <simdjson.h>
 
-#include <charconv>
+#include "interface/json_fields.h"
 
 namespace yibao {
 namespace {
 
 namespace od = simdjson::ondemand;
 
-// Collects the first error with its field path; parsing stops at the first error because later
-// fields may be misread after it.
-class VisitParser {
+// Collects the first error with its field path (JsonFieldReader); parsing stops at the first error
+// because later fields may be misread after it.
+class VisitParser : public JsonFieldReader {
  public:
-  std::optional<Diagnostic> error;
-
-  bool Fail(std::string field, std::string message) {
-    if (!error) error = Diagnostic{"", 0, std::move(field), std::move(message)};
-    return false;
-  }
-
-  // The text of a scalar: a JSON string's content, or a number's raw token.
-  bool Scalar(od::value v, const std::string& field, std::string_view& out) {
-    od::json_type t;
-    if (v.type().get(t)) return Fail(field, "malformed JSON");
-    if (t == od::json_type::string) {
-      if (v.get_string().get(out)) return Fail(field, "malformed string");
-      return true;
-    }
-    if (t == od::json_type::number) {
-      std::string_view raw = v.raw_json_token();
-      while (!raw.empty() &&
-             (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
-        raw.remove_suffix(1);
-      out = raw;
-      return true;
-    }
-    if (t == od::json_type::null) {
-      out = "";
-      return true;
-    }
-    return Fail(field, "expected a string or a number");
-  }
-
-  bool String(od::value v, const std::string& field, std::string& out, size_t max_len = 200) {
-    std::string_view s;
-    if (!Scalar(v, field, s)) return false;
-    if (s.size() > max_len)
-      return Fail(field, "longer than " + std::to_string(max_len) + " characters");
-    out.assign(s);
-    return true;
-  }
-
-  bool MoneyField(od::value v, const std::string& field, Money& out) {
-    std::string_view s;
-    if (!Scalar(v, field, s)) return false;
-    auto m = Money::ParseYuan(s);
-    if (!m)
-      return Fail(field, "not an amount in yuan with at most 2 decimals: \"" +
-                             std::string(s.substr(0, 40)) + "\"");
-    if (m->is_negative()) return Fail(field, "negative amount");
-    out = *m;
-    return true;
-  }
-
-  bool DateField(od::value v, const std::string& field, Date& out) {
-    std::string_view s;
-    if (!Scalar(v, field, s)) return false;
-    auto d = Date::Parse(s);
-    if (!d)
-      return Fail(field, "expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, got \"" +
-                             std::string(s.substr(0, 40)) + "\"");
-    out = *d;
-    return true;
-  }
-
-  bool Flag(od::value v, const std::string& field, bool& out) {
-    od::json_type t;
-    if (v.type().get(t)) return Fail(field, "malformed JSON");
-    if (t == od::json_type::boolean) {
-      if (v.get_bool().get(out)) return Fail(field, "malformed boolean");
-      return true;
-    }
-    std::string_view s;
-    if (!Scalar(v, field, s)) return false;
-    if (s == "1")
-      out = true;
-    else if (s == "0" || s.empty())
-      out = false;
-    else
-      return Fail(field, "expected \"1\" or \"0\"");
-    return true;
-  }
-
-  bool Int(od::value v, const std::string& field, int& out, int lo, int hi) {
-    std::string_view s;
-    if (!Scalar(v, field, s)) return false;
-    int n = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc() || p != s.data() + s.size() || n < lo || n > hi)
-      return Fail(field, "expected an integer " + std::to_string(lo) + ".." + std::to_string(hi));
-    out = n;
-    return true;
-  }
-
   bool StringList(od::value v, const std::string& field, std::vector<std::string>& out) {
     od::json_type t;
     if (v.type().get(t)) return Fail(field, "malformed JSON");

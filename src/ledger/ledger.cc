@@ -14,6 +14,10 @@ const char* WriteStatusName(WriteStatus s) {
       return "duplicate msgid";
     case WriteStatus::kUnbalanced:
       return "unbalanced journal";
+    case WriteStatus::kDuplicateFeeLine:
+      return "duplicate feedetl_sn";
+    case WriteStatus::kNotFound:
+      return "fee line not found";
     case WriteStatus::kFailed:
       return "failed";
   }

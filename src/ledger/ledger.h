@@ -1,14 +1,20 @@
-// The ledger: what must survive a crash — settlements (and their reversing records), the persons'
-// annual accumulators, personal-account balances, the double-entry fund journal, the replies kept
-// for idempotent `msgid`s, and the operator audit log.
+// The ledger: what must survive a crash — the register (persons and their insurance, employers,
+// institutions and their credentials, sign-ins), visits and their fee lines, settlements (and their
+// reversing records), the persons' annual accumulators, the double-entry fund journal (personal
+// accounts, pooled funds, hospitals, contributors), the replies kept for idempotent `msgid`s, and
+// the operator audit log. The table names and columns follow the national interface's fields.
 //
-// One interface, several backends (SQLite now; PostgreSQL next). Writes are submitted as whole
+// One interface, two backends (SQLite, PostgreSQL 15). Writes are submitted as whole
 // LedgerWrites and applied by a single writer that commits every waiting write in one transaction
 // (LevelDB-style group commit: one fsync for all of them). A write's callback runs only after the
 // transaction holding it is durable, so a caller that replies from the callback never acknowledges
 // anything a crash could lose. Each write is all-or-nothing: a write that breaks a constraint (a
 // second settlement of one visit, a reused msgid, an unbalanced journal) is refused alone, and the
 // others of its batch still commit.
+//
+// When one write breaks several rules, the refusal is that of the first part in this order:
+// journal balance, settlement, contribution, fee-line cancellations, fee lines, the register and
+// the visit, msgid (the same on every backend).
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -39,6 +45,8 @@ struct SettlementRecord {
   int64_t psn_part_amt = 0;
   int64_t acct_pay = 0;
   int64_t psn_cash_pay = 0;
+  std::string clr_type;   // 清算类别: 11 门诊, 21 住院, 41 药店 (from med_type), for 3201
+  std::string setl_time;  // "YYYY-MM-DD HH:MM:SS" (UTC+8) when the platform settled it
   std::string bill_json;  // the whole bill as returned to the HIS (for 5203 and replays)
 };
 
@@ -52,11 +60,155 @@ struct JournalEntry {
   int64_t amount = 0;   // fen; the entries of one write sum to zero
 };
 
+// ---- The register -----------------------------------------------------------------------------
+
+// One insurance of a person (参保信息).
+struct InsuranceRecord {
+  std::string insutype;  // 310 职工基本医疗保险, 390 城乡居民基本医疗保险, …
+  std::string psn_type;  // 人员类别: a person-type id of the region
+  std::string psn_insu_stas;   // 参保状态: "1" 正常参保, "2" 暂停, "4" 终止
+  std::string psn_insu_date;   // 参保日期 YYYY-MM-DD
+  std::string paus_insu_date;  // 暂停日期, empty if none
+  std::string insuplc_admdvs;  // 参保地
+  std::string emp_no;          // 单位编号 (employees), empty for residents
+  std::string cvlserv_flag;    // 公务员标志 "0"/"1"
+};
+
+// An identity (人员身份: 特困, 低保, …) with its validity.
+struct IdentityRecord {
+  std::string psn_idet_type;  // an identity id of the region
+  std::string begntime;       // YYYY-MM-DD
+  std::string endtime;        // YYYY-MM-DD, empty = open
+};
+
+struct PersonRecord {
+  std::string psn_no;         // 人员编号 (platform id)
+  std::string psn_cert_type;  // 证件类型: "01" 居民身份证
+  std::string certno;         // 证件号码 (kept; masked in every log)
+  std::string psn_name;
+  std::string gend;  // "1" 男, "2" 女
+  std::string brdy;  // YYYY-MM-DD
+  std::string naty;  // 民族
+  std::vector<InsuranceRecord> insurances;
+  std::vector<IdentityRecord> identities;
+};
+
+struct EmployerRecord {
+  std::string emp_no;
+  std::string emp_name;
+  std::string admdvs;
+};
+
+struct InstitutionRecord {
+  std::string fixmedins_code;
+  std::string fixmedins_name;
+  std::string fixmedins_type;  // "1" 医疗机构, "2" 零售药店
+  int hosp_lv = 0;             // 0 未定级, 1, 2, 3
+  std::string admdvs;
+  std::string
+      credential_sm3;  // hex SM3 of the institution's sign-in credential; empty = cannot sign in
+  std::string sm2_public_key;  // hex (04‖x‖y) of the key its messages are signed with; may be empty
+  bool active = true;
+};
+
+// A sign-in (9001): later calls of the institution carry `sign_no`.
+struct SignInRecord {
+  std::string sign_no;
+  std::string fixmedins_code;
+  std::string opter_no;
+  std::string sign_time;  // "YYYY-MM-DD HH:MM:SS"
+  bool signed_out = false;
+};
+
+// ---- Visits and fee lines -----------------------------------------------------------------------
+
+// A visit (就诊) as registered (2201 / 2401) and completed (2203 / 2402). Upserted whole.
+struct VisitRecord {
+  std::string fixmedins_code;
+  std::string mdtrt_id;  // 就诊 ID, issued by the platform at registration
+  std::string psn_no;
+  std::string insutype;
+  std::string med_type;
+  std::string ipt_otp_no;  // the hospital's own outpatient/inpatient number
+  std::string begntime;    // "YYYY-MM-DD HH:MM:SS"
+  std::string endtime;     // discharge (2402) or the visit's day for outpatient; empty while open
+  std::string status;      // "registered", "admitted", "discharged", "cancelled"
+  std::string info_json;   // the rest (diagnoses, department, 备案, …) as the platform keeps it
+};
+
+// One uploaded fee line (2204 / 2301). Amounts kept exactly as sent (decimal text) and in fen.
+struct FeeLineRecord {
+  std::string fixmedins_code;
+  std::string mdtrt_id;
+  std::string feedetl_sn;  // unique within the visit among live lines
+  std::string chrg_bchno;  // 收费批次号
+  std::string med_list_codg;
+  std::string medins_list_codg;
+  std::string cnt;                  // decimal text, ≤ 4 decimals
+  std::string pric;                 // decimal text, ≤ 6 decimals
+  int64_t det_item_fee_sumamt = 0;  // fen
+  std::string hosp_appr_flag;
+  int prd_days = 0;
+  std::string fee_ocur_time;
+  bool cancelled = false;
+};
+
+// A contribution (缴费) credited: the amounts and where they went.
+struct ContributionRecord {
+  std::string contribution_id;  // unique
+  std::string psn_no;
+  std::string emp_no;  // empty for residents
+  std::string insutype;
+  std::string period;         // YYYYMM (employees) or YYYY (residents)
+  int64_t base = 0;           // 缴费基数, fen
+  int64_t employer_part = 0;  // fen
+  int64_t employee_part = 0;
+  int64_t subsidy = 0;     // 财政补助 (residents)
+  int64_t to_account = 0;  // credited to the personal account
+  int64_t to_pool = 0;     // to the pooled fund
+};
+
+// What 3201 (对总账) compares: the institution's settlements of one insurance type and clearing
+// type whose setl_time falls in [begin, end] (dates "YYYY-MM-DD", both included: the first 10
+// characters of setl_time are compared), cancellations included with their signs: a cancellation
+// counts -1 and its stored (negated) amounts are added as they are.
+struct ReconciliationTotals {
+  int64_t count = 0;  // settlements minus cancellations
+  int64_t medfee_sumamt = 0;
+  int64_t fund_pay_sumamt = 0;
+  int64_t acct_pay = 0;
+};
+
+struct AuditEntry {
+  int64_t entry_id = 0;
+  std::string fixmedins_code;
+  std::string operator_id;
+  std::string action;
+};
+
 struct LedgerWrite {
   std::string fixmedins_code;  // the institution the write is for (msgid scope, audit)
   std::optional<SettlementRecord> settlement;
   std::vector<AccumulatorDelta> accumulators;  // applied to (psn_no, insutype, year) of the record
+  // Posted under the settlement's id, else the contribution's (JournalOf reads either back).
   std::vector<JournalEntry> journal;
+  // Register and visits: each upserted (replaced whole) unless noted.
+  // A person upsert replaces the person's insurances and identities too (read back in the order
+  // given); one insutype twice in a person refuses the write (kFailed).
+  std::vector<PersonRecord> persons;
+  std::vector<EmployerRecord> employers;
+  std::vector<InstitutionRecord> institutions;
+  std::optional<SignInRecord> sign_in;
+  std::optional<VisitRecord> visit;
+  // Fee lines: inserted; a live line of the visit with the same feedetl_sn → kDuplicateFeeLine.
+  std::vector<FeeLineRecord> fee_lines;
+  // (fixmedins_code, mdtrt_id, feedetl_sn) of live lines to mark cancelled; one not live (never
+  // uploaded, or cancelled already) → kNotFound. Applied before the write's fee_lines, so one write
+  // can cancel a line and upload its feedetl_sn again.
+  std::vector<FeeLineRecord> fee_lines_cancelled;
+  // Inserted; a contribution_id used before → kDuplicateMsgid (a replayed contribution is refused
+  // like a replayed msgid). Without a settlement in the write, the journal is posted under its id.
+  std::optional<ContributionRecord> contribution;
   // Idempotency: the reply to (fixmedins_code, msgid) is stored with the write that produced it.
   std::string msgid;
   std::string infno;
@@ -69,9 +221,13 @@ struct LedgerWrite {
 enum class WriteStatus {
   kDurable,         // committed and synced
   kDuplicateVisit,  // this visit already has a live settlement (or the cancelled one is cancelled)
-  kDuplicateMsgid,  // the msgid was used before by this institution
+  kDuplicateMsgid,  // the msgid was used before by this institution, or the contribution_id
   kUnbalanced,      // the journal entries do not sum to zero
-  kFailed,          // the store could not commit (I/O error); nothing of the write is kept
+  kDuplicateFeeLine,  // a live fee line of the visit already has this feedetl_sn
+  kNotFound,          // a fee line to cancel is not live
+  // The store could not commit (I/O error; the whole batch), or the write broke a rule with no
+  // status of its own (one insutype twice in a person; that write alone). Nothing of it is kept.
+  kFailed,
 };
 const char* WriteStatusName(WriteStatus s);
 
@@ -107,6 +263,33 @@ class Ledger {
   virtual std::vector<std::pair<std::string, int64_t>> DeltasOf(const std::string& setl_id) = 0;
   virtual std::vector<JournalEntry> JournalOf(const std::string& setl_id) = 0;
   virtual LedgerStats Stats() = 0;
+
+  // The register.
+  virtual std::optional<PersonRecord> FindPerson(const std::string& psn_no) = 0;
+  // By (psn_cert_type, certno); should several persons have it, the one with the lowest psn_no.
+  virtual std::optional<PersonRecord> FindPersonByCert(const std::string& psn_cert_type,
+                                                       const std::string& certno) = 0;
+  virtual std::optional<EmployerRecord> FindEmployer(const std::string& emp_no) = 0;
+  virtual std::optional<InstitutionRecord> FindInstitution(const std::string& fixmedins_code) = 0;
+  virtual std::vector<InstitutionRecord> Institutions() = 0;  // by fixmedins_code (byte order)
+  virtual std::optional<SignInRecord> FindSignIn(const std::string& sign_no) = 0;
+  virtual int64_t PersonCount() = 0;
+
+  // Visits (any status) and their fee lines (in upload order; cancelled ones included, flagged).
+  virtual std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
+                                               const std::string& mdtrt_id) = 0;
+  virtual std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
+                                                const std::string& mdtrt_id) = 0;
+  virtual std::vector<ContributionRecord> ContributionsOf(
+      const std::string& psn_no) = 0;  // in order
+
+  // 3201: totals of an institution's settlements (see ReconciliationTotals).
+  virtual ReconciliationTotals Reconcile(const std::string& fixmedins_code,
+                                         const std::string& insutype, const std::string& clr_type,
+                                         const std::string& begin_date,
+                                         const std::string& end_date) = 0;
+  // The newest `limit` audit entries, newest first (entry order: the ledger reads no clock).
+  virtual std::vector<AuditEntry> AuditLog(size_t limit) = 0;
 };
 
 }  // namespace yibao

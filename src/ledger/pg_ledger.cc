@@ -13,14 +13,18 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <thread>
 
 namespace yibao {
 namespace {
 
-// The SQLite schema in PostgreSQL dialect. `seq` keeps the insertion order of settlements (SQLite's
-// rowid); nothing is ever deleted (see sqlite_ledger.cc).
+// The SQLite schema in PostgreSQL dialect. `seq` keeps the insertion order of settlements and
+// contributions (SQLite's rowid); nothing is ever deleted but a person's insurances and identities,
+// which a person upsert replaces (see sqlite_ledger.cc). Columns that are compared or sorted as
+// text where the order matters are COLLATE "C" (byte order, as in SQLite). The ALTERs bring a
+// ledger made before clr_type and setl_time existed up to date.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settlement (
   seq BIGSERIAL NOT NULL,
@@ -40,11 +44,17 @@ CREATE TABLE IF NOT EXISTS settlement (
   psn_part_amt BIGINT NOT NULL,
   acct_pay BIGINT NOT NULL,
   psn_cash_pay BIGINT NOT NULL,
-  bill_json TEXT NOT NULL
+  bill_json TEXT NOT NULL,
+  clr_type TEXT COLLATE "C" NOT NULL DEFAULT '',
+  setl_time TEXT COLLATE "C" NOT NULL DEFAULT ''
 );
+ALTER TABLE settlement ADD COLUMN IF NOT EXISTS clr_type TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE settlement ADD COLUMN IF NOT EXISTS setl_time TEXT COLLATE "C" NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX IF NOT EXISTS settlement_live_visit
   ON settlement(fixmedins_code, mdtrt_id) WHERE cancels = '' AND cancelled_by = '';
 CREATE INDEX IF NOT EXISTS settlement_person ON settlement(psn_no, insutype, year, seq);
+CREATE INDEX IF NOT EXISTS settlement_reconcile
+  ON settlement(fixmedins_code, insutype, clr_type, setl_time);
 CREATE TABLE IF NOT EXISTS accumulator (
   psn_no TEXT NOT NULL, insutype TEXT NOT NULL, year INTEGER NOT NULL, account TEXT NOT NULL,
   value BIGINT NOT NULL,
@@ -60,7 +70,7 @@ CREATE TABLE IF NOT EXISTS journal (
   account TEXT NOT NULL,
   amount BIGINT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS journal_account ON journal(account);
+CREATE INDEX IF NOT EXISTS journal_account ON journal(account, amount);
 CREATE INDEX IF NOT EXISTS journal_setl ON journal(setl_id);
 CREATE TABLE IF NOT EXISTS msgid_reply (
   fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, infno TEXT NOT NULL, reply TEXT NOT NULL,
@@ -70,7 +80,65 @@ CREATE TABLE IF NOT EXISTS audit_log (
   entry_id BIGSERIAL PRIMARY KEY,
   fixmedins_code TEXT NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS person (
+  psn_no TEXT COLLATE "C" PRIMARY KEY,
+  psn_cert_type TEXT NOT NULL, certno TEXT NOT NULL, psn_name TEXT NOT NULL, gend TEXT NOT NULL,
+  brdy TEXT NOT NULL, naty TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS person_cert ON person(psn_cert_type, certno);
+CREATE TABLE IF NOT EXISTS insurance (
+  psn_no TEXT NOT NULL, insutype TEXT NOT NULL, seq INTEGER NOT NULL,
+  psn_type TEXT NOT NULL, psn_insu_stas TEXT NOT NULL, psn_insu_date TEXT NOT NULL,
+  paus_insu_date TEXT NOT NULL, insuplc_admdvs TEXT NOT NULL, emp_no TEXT NOT NULL,
+  cvlserv_flag TEXT NOT NULL,
+  PRIMARY KEY (psn_no, insutype)
+);
+CREATE TABLE IF NOT EXISTS identity (
+  psn_no TEXT NOT NULL, seq INTEGER NOT NULL,
+  psn_idet_type TEXT NOT NULL, begntime TEXT NOT NULL, endtime TEXT NOT NULL,
+  PRIMARY KEY (psn_no, seq)
+);
+CREATE TABLE IF NOT EXISTS employer (
+  emp_no TEXT PRIMARY KEY, emp_name TEXT NOT NULL, admdvs TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS institution (
+  fixmedins_code TEXT COLLATE "C" PRIMARY KEY, fixmedins_name TEXT NOT NULL,
+  fixmedins_type TEXT NOT NULL, hosp_lv INTEGER NOT NULL, admdvs TEXT NOT NULL,
+  credential_sm3 TEXT NOT NULL, sm2_public_key TEXT NOT NULL, active BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sign_in (
+  sign_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, opter_no TEXT NOT NULL,
+  sign_time TEXT NOT NULL, signed_out BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS visit (
+  fixmedins_code TEXT NOT NULL, mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL,
+  insutype TEXT NOT NULL, med_type TEXT NOT NULL, ipt_otp_no TEXT NOT NULL,
+  begntime TEXT NOT NULL, endtime TEXT NOT NULL, status TEXT NOT NULL, info_json TEXT NOT NULL,
+  PRIMARY KEY (fixmedins_code, mdtrt_id)
+);
+CREATE TABLE IF NOT EXISTS fee_line (
+  line_id BIGSERIAL PRIMARY KEY,
+  fixmedins_code TEXT NOT NULL, mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL,
+  chrg_bchno TEXT NOT NULL, med_list_codg TEXT NOT NULL, medins_list_codg TEXT NOT NULL,
+  cnt TEXT NOT NULL, pric TEXT NOT NULL, det_item_fee_sumamt BIGINT NOT NULL,
+  hosp_appr_flag TEXT NOT NULL, prd_days INTEGER NOT NULL, fee_ocur_time TEXT NOT NULL,
+  cancelled BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE UNIQUE INDEX IF NOT EXISTS fee_line_live
+  ON fee_line(fixmedins_code, mdtrt_id, feedetl_sn) WHERE NOT cancelled;
+CREATE INDEX IF NOT EXISTS fee_line_visit ON fee_line(fixmedins_code, mdtrt_id, line_id);
+CREATE TABLE IF NOT EXISTS contribution (
+  seq BIGSERIAL NOT NULL,
+  contribution_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, emp_no TEXT NOT NULL,
+  insutype TEXT NOT NULL, period TEXT NOT NULL, base BIGINT NOT NULL,
+  employer_part BIGINT NOT NULL, employee_part BIGINT NOT NULL, subsidy BIGINT NOT NULL,
+  to_account BIGINT NOT NULL, to_pool BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contribution_person ON contribution(psn_no, seq);
 )sql";
+
+// The last object kSchema creates: when it exists, so does everything else (EnsureSchema).
+constexpr const char* kSchemaMarker = "contribution_person";
 
 struct Statement {
   const char* name;
@@ -81,7 +149,8 @@ constexpr Statement kWriterStatements[] = {
     {"ins_settlement", R"sql(
       INSERT INTO settlement (setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type,
         year, policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
-        psn_cash_pay, bill_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16))sql"},
+        psn_cash_pay, bill_json, clr_type, setl_time)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18))sql"},
     {"mark_cancelled", R"sql(
       UPDATE settlement SET cancelled_by = $1 WHERE setl_id = $2 AND cancels = '' AND cancelled_by = '')sql"},
     {"add_accumulator", R"sql(
@@ -93,12 +162,76 @@ constexpr Statement kWriterStatements[] = {
     {"ins_reply",
      "INSERT INTO msgid_reply (fixmedins_code, msgid, infno, reply) VALUES ($1,$2,$3,$4)"},
     {"ins_audit", "INSERT INTO audit_log (fixmedins_code, operator, action) VALUES ($1,$2,$3)"},
+    {"upsert_person", R"sql(
+      INSERT INTO person (psn_no, psn_cert_type, certno, psn_name, gend, brdy, naty)
+      VALUES ($1,$2,$3,$4,$5,$6,$7)
+      ON CONFLICT (psn_no) DO UPDATE SET psn_cert_type = EXCLUDED.psn_cert_type,
+        certno = EXCLUDED.certno, psn_name = EXCLUDED.psn_name, gend = EXCLUDED.gend,
+        brdy = EXCLUDED.brdy, naty = EXCLUDED.naty)sql"},
+    {"del_insurances", "DELETE FROM insurance WHERE psn_no = $1"},
+    {"del_identities", "DELETE FROM identity WHERE psn_no = $1"},
+    {"ins_insurance", R"sql(
+      INSERT INTO insurance (psn_no, insutype, seq, psn_type, psn_insu_stas, psn_insu_date,
+        paus_insu_date, insuplc_admdvs, emp_no, cvlserv_flag)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10))sql"},
+    {"ins_identity",
+     "INSERT INTO identity (psn_no, seq, psn_idet_type, begntime, endtime) VALUES "
+     "($1,$2,$3,$4,$5)"},
+    {"upsert_employer", R"sql(
+      INSERT INTO employer (emp_no, emp_name, admdvs) VALUES ($1,$2,$3)
+      ON CONFLICT (emp_no) DO UPDATE SET emp_name = EXCLUDED.emp_name, admdvs = EXCLUDED.admdvs)sql"},
+    {"upsert_institution", R"sql(
+      INSERT INTO institution (fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs,
+        credential_sm3, sm2_public_key, active) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+      ON CONFLICT (fixmedins_code) DO UPDATE SET fixmedins_name = EXCLUDED.fixmedins_name,
+        fixmedins_type = EXCLUDED.fixmedins_type, hosp_lv = EXCLUDED.hosp_lv,
+        admdvs = EXCLUDED.admdvs, credential_sm3 = EXCLUDED.credential_sm3,
+        sm2_public_key = EXCLUDED.sm2_public_key, active = EXCLUDED.active)sql"},
+    {"upsert_sign_in", R"sql(
+      INSERT INTO sign_in (sign_no, fixmedins_code, opter_no, sign_time, signed_out)
+      VALUES ($1,$2,$3,$4,$5)
+      ON CONFLICT (sign_no) DO UPDATE SET fixmedins_code = EXCLUDED.fixmedins_code,
+        opter_no = EXCLUDED.opter_no, sign_time = EXCLUDED.sign_time,
+        signed_out = EXCLUDED.signed_out)sql"},
+    {"upsert_visit", R"sql(
+      INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
+        begntime, endtime, status, info_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+      ON CONFLICT (fixmedins_code, mdtrt_id) DO UPDATE SET psn_no = EXCLUDED.psn_no,
+        insutype = EXCLUDED.insutype, med_type = EXCLUDED.med_type,
+        ipt_otp_no = EXCLUDED.ipt_otp_no, begntime = EXCLUDED.begntime,
+        endtime = EXCLUDED.endtime, status = EXCLUDED.status, info_json = EXCLUDED.info_json)sql"},
+    {"ins_fee_line", R"sql(
+      INSERT INTO fee_line (fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg,
+        medins_list_codg, cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12))sql"},
+    {"cancel_fee_line", R"sql(
+      UPDATE fee_line SET cancelled = TRUE
+      WHERE fixmedins_code = $1 AND mdtrt_id = $2 AND feedetl_sn = $3 AND NOT cancelled)sql"},
+    {"ins_contribution", R"sql(
+      INSERT INTO contribution (contribution_id, psn_no, emp_no, insutype, period, base,
+        employer_part, employee_part, subsidy, to_account, to_pool)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11))sql"},
 };
 
 #define YIBAO_SELECT_SETTLEMENT                                                             \
   "SELECT setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year, "   \
   "policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, " \
-  "psn_cash_pay, bill_json FROM settlement"
+  "psn_cash_pay, bill_json, clr_type, setl_time FROM settlement"
+
+// One person with its insurances and identities in one statement (so one snapshot): rows of kind 0
+// (the person), 1 (an insurance), 2 (an identity), each in its seq order. `p` is the person.
+#define YIBAO_SELECT_PERSON_FROM_P                                                                \
+  "SELECT 0 AS kind, 0 AS seq, psn_no, psn_cert_type, certno, psn_name, gend, brdy, naty, '' "    \
+  "FROM p UNION ALL "                                                                             \
+  "SELECT 1, i.seq, i.insutype, i.psn_type, i.psn_insu_stas, i.psn_insu_date, i.paus_insu_date, " \
+  "i.insuplc_admdvs, i.emp_no, i.cvlserv_flag FROM insurance i JOIN p ON i.psn_no = p.psn_no "    \
+  "UNION ALL "                                                                                    \
+  "SELECT 2, d.seq, d.psn_idet_type, d.begntime, d.endtime, '', '', '', '', '' "                  \
+  "FROM identity d JOIN p ON d.psn_no = p.psn_no ORDER BY 1, 2"
+
+#define YIBAO_SELECT_INSTITUTION                                             \
+  "SELECT fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs, " \
+  "credential_sm3, sm2_public_key, active FROM institution"
 
 // Byte order (COLLATE "C") wherever text is sorted, as in SQLite, whatever the database's locale.
 constexpr Statement kReaderStatements[] = {
@@ -116,8 +249,40 @@ constexpr Statement kReaderStatements[] = {
      "SELECT account, delta FROM accumulator_delta WHERE setl_id=$1 ORDER BY account COLLATE "
      "\"C\""},
     {"r_journal", "SELECT account, amount FROM journal WHERE setl_id=$1 ORDER BY entry_id"},
+    {"r_person", "WITH p AS (SELECT * FROM person WHERE psn_no=$1) " YIBAO_SELECT_PERSON_FROM_P},
+    {"r_person_cert",
+     "WITH p AS (SELECT * FROM person WHERE psn_cert_type=$1 AND certno=$2 ORDER BY psn_no LIMIT "
+     "1) " YIBAO_SELECT_PERSON_FROM_P},
+    {"r_employer", "SELECT emp_no, emp_name, admdvs FROM employer WHERE emp_no=$1"},
+    {"r_institution", YIBAO_SELECT_INSTITUTION " WHERE fixmedins_code=$1"},
+    {"r_institutions", YIBAO_SELECT_INSTITUTION " ORDER BY fixmedins_code"},
+    {"r_sign_in",
+     "SELECT sign_no, fixmedins_code, opter_no, sign_time, signed_out FROM sign_in WHERE "
+     "sign_no=$1"},
+    {"r_person_count", "SELECT COUNT(*) FROM person"},
+    {"r_visit",
+     "SELECT fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, begntime, endtime, "
+     "status, info_json FROM visit WHERE fixmedins_code=$1 AND mdtrt_id=$2"},
+    {"r_fee_lines",
+     "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
+     "cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time, cancelled "
+     "FROM fee_line WHERE fixmedins_code=$1 AND mdtrt_id=$2 ORDER BY line_id"},
+    {"r_contributions",
+     "SELECT contribution_id, psn_no, emp_no, insutype, period, base, employer_part, "
+     "employee_part, subsidy, to_account, to_pool FROM contribution WHERE psn_no=$1 ORDER BY seq"},
+    // `setl_time >= $4` follows from the substr condition; it lets the index bound the scan.
+    {"r_reconcile",
+     "SELECT COALESCE(SUM(CASE WHEN cancels = '' THEN 1 ELSE -1 END), 0)::BIGINT, "
+     "COALESCE(SUM(medfee_sumamt), 0)::BIGINT, COALESCE(SUM(fund_pay_sumamt), 0)::BIGINT, "
+     "COALESCE(SUM(acct_pay), 0)::BIGINT FROM settlement WHERE fixmedins_code=$1 AND insutype=$2 "
+     "AND clr_type=$3 AND setl_time >= $4 AND substr(setl_time, 1, 10) BETWEEN $4 AND $5"},
+    {"r_audit",
+     "SELECT entry_id, fixmedins_code, operator, action FROM audit_log ORDER BY entry_id DESC "
+     "LIMIT $1"},
 };
 
+#undef YIBAO_SELECT_INSTITUTION
+#undef YIBAO_SELECT_PERSON_FROM_P
 #undef YIBAO_SELECT_SETTLEMENT
 
 std::string ErrorOf(PGconn* c) {
@@ -176,7 +341,8 @@ bool EnsureSchema(PGconn* c, std::string* err) {
     Exec(c, "ROLLBACK");
     return false;
   }
-  PGresult* r = PQexec(c, "SELECT to_regclass('audit_log') IS NOT NULL");
+  PGresult* r =
+      PQexec(c, (std::string("SELECT to_regclass('") + kSchemaMarker + "') IS NOT NULL").c_str());
   bool exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
                 std::strcmp(PQgetvalue(r, 0, 0), "t") == 0;
   PQclear(r);
@@ -214,7 +380,86 @@ SettlementRecord ReadSettlement(PGresult* r, int row) {
   s.acct_pay = Int(r, row, 13);
   s.psn_cash_pay = Int(r, row, 14);
   s.bill_json = Text(r, row, 15);
+  s.clr_type = Text(r, row, 16);
+  s.setl_time = Text(r, row, 17);
   return s;
+}
+
+bool Bool(PGresult* r, int row, int col) { return PQgetvalue(r, row, col)[0] == 't'; }
+
+// Rows of r_person / r_person_cert.
+std::optional<PersonRecord> ReadPerson(PGresult* r) {
+  std::optional<PersonRecord> p;
+  for (int i = 0; r && i < PQntuples(r); ++i) {
+    auto t = [&](int col) { return Text(r, i, col); };
+    switch (Int(r, i, 0)) {
+      case 0:
+        p.emplace();
+        p->psn_no = t(2);
+        p->psn_cert_type = t(3);
+        p->certno = t(4);
+        p->psn_name = t(5);
+        p->gend = t(6);
+        p->brdy = t(7);
+        p->naty = t(8);
+        break;
+      case 1:
+        if (p)
+          p->insurances.push_back(InsuranceRecord{t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)});
+        break;
+      case 2:
+        if (p) p->identities.push_back(IdentityRecord{t(2), t(3), t(4)});
+        break;
+    }
+  }
+  return p;
+}
+
+InstitutionRecord ReadInstitution(PGresult* r, int row) {
+  InstitutionRecord s;
+  s.fixmedins_code = Text(r, row, 0);
+  s.fixmedins_name = Text(r, row, 1);
+  s.fixmedins_type = Text(r, row, 2);
+  s.hosp_lv = int(Int(r, row, 3));
+  s.admdvs = Text(r, row, 4);
+  s.credential_sm3 = Text(r, row, 5);
+  s.sm2_public_key = Text(r, row, 6);
+  s.active = Bool(r, row, 7);
+  return s;
+}
+
+FeeLineRecord ReadFeeLine(PGresult* r, int row) {
+  FeeLineRecord f;
+  f.fixmedins_code = Text(r, row, 0);
+  f.mdtrt_id = Text(r, row, 1);
+  f.feedetl_sn = Text(r, row, 2);
+  f.chrg_bchno = Text(r, row, 3);
+  f.med_list_codg = Text(r, row, 4);
+  f.medins_list_codg = Text(r, row, 5);
+  f.cnt = Text(r, row, 6);
+  f.pric = Text(r, row, 7);
+  f.det_item_fee_sumamt = Int(r, row, 8);
+  f.hosp_appr_flag = Text(r, row, 9);
+  f.prd_days = int(Int(r, row, 10));
+  f.fee_ocur_time = Text(r, row, 11);
+  f.cancelled = Bool(r, row, 12);
+  return f;
+}
+
+ContributionRecord ReadContribution(PGresult* r, int row) {
+  ContributionRecord c;
+  c.contribution_id = Text(r, row, 0);
+  c.psn_no = Text(r, row, 1);
+  c.emp_no = Text(r, row, 2);
+  c.insutype = Text(r, row, 3);
+  c.period = Text(r, row, 4);
+  c.base = Int(r, row, 5);
+  c.employer_part = Int(r, row, 6);
+  c.employee_part = Int(r, row, 7);
+  c.subsidy = Int(r, row, 8);
+  c.to_account = Int(r, row, 9);
+  c.to_pool = Int(r, row, 10);
+  return c;
 }
 
 struct ResultDeleter {
@@ -324,13 +569,113 @@ class PgLedger final : public Ledger {
 
   LedgerStats Stats() override { return writer_->Stats(); }
 
+  std::optional<PersonRecord> FindPerson(const std::string& psn_no) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_person", {psn_no.c_str()});
+    return ReadPerson(r.get());
+  }
+
+  std::optional<PersonRecord> FindPersonByCert(const std::string& psn_cert_type,
+                                               const std::string& certno) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_person_cert", {psn_cert_type.c_str(), certno.c_str()});
+    return ReadPerson(r.get());
+  }
+
+  std::optional<EmployerRecord> FindEmployer(const std::string& emp_no) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_employer", {emp_no.c_str()});
+    if (!r || PQntuples(r.get()) == 0) return std::nullopt;
+    return EmployerRecord{Text(r.get(), 0, 0), Text(r.get(), 0, 1), Text(r.get(), 0, 2)};
+  }
+
+  std::optional<InstitutionRecord> FindInstitution(const std::string& fixmedins_code) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_institution", {fixmedins_code.c_str()});
+    if (!r || PQntuples(r.get()) == 0) return std::nullopt;
+    return ReadInstitution(r.get(), 0);
+  }
+
+  std::vector<InstitutionRecord> Institutions() override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_institutions", {});
+    std::vector<InstitutionRecord> out;
+    for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadInstitution(r.get(), i));
+    return out;
+  }
+
+  std::optional<SignInRecord> FindSignIn(const std::string& sign_no) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_sign_in", {sign_no.c_str()});
+    if (!r || PQntuples(r.get()) == 0) return std::nullopt;
+    return SignInRecord{Text(r.get(), 0, 0), Text(r.get(), 0, 1), Text(r.get(), 0, 2),
+                        Text(r.get(), 0, 3), Bool(r.get(), 0, 4)};
+  }
+
+  int64_t PersonCount() override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_person_count", {});
+    return r && PQntuples(r.get()) == 1 ? Int(r.get(), 0, 0) : 0;
+  }
+
+  std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
+                                       const std::string& mdtrt_id) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_visit", {fixmedins_code.c_str(), mdtrt_id.c_str()});
+    if (!r || PQntuples(r.get()) == 0) return std::nullopt;
+    auto t = [&](int col) { return Text(r.get(), 0, col); };
+    return VisitRecord{t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)};
+  }
+
+  std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
+                                        const std::string& mdtrt_id) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_fee_lines", {fixmedins_code.c_str(), mdtrt_id.c_str()});
+    std::vector<FeeLineRecord> out;
+    for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadFeeLine(r.get(), i));
+    return out;
+  }
+
+  std::vector<ContributionRecord> ContributionsOf(const std::string& psn_no) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_contributions", {psn_no.c_str()});
+    std::vector<ContributionRecord> out;
+    for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadContribution(r.get(), i));
+    return out;
+  }
+
+  ReconciliationTotals Reconcile(const std::string& fixmedins_code, const std::string& insutype,
+                                 const std::string& clr_type, const std::string& begin_date,
+                                 const std::string& end_date) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_reconcile", {fixmedins_code.c_str(), insutype.c_str(), clr_type.c_str(),
+                                 begin_date.c_str(), end_date.c_str()});
+    if (!r || PQntuples(r.get()) != 1) return {};
+    return ReconciliationTotals{Int(r.get(), 0, 0), Int(r.get(), 0, 1), Int(r.get(), 0, 2),
+                                Int(r.get(), 0, 3)};
+  }
+
+  std::vector<AuditEntry> AuditLog(size_t limit) override {
+    const std::string n =
+        std::to_string(std::min<uint64_t>(limit, std::numeric_limits<int64_t>::max()));
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Res r = Read("r_audit", {n.c_str()});
+    std::vector<AuditEntry> out;
+    for (int i = 0; r && i < PQntuples(r.get()); ++i)
+      out.push_back(AuditEntry{Int(r.get(), i, 0), Text(r.get(), i, 1), Text(r.get(), i, 2),
+                               Text(r.get(), i, 3)});
+    return out;
+  }
+
  private:
   // One statement sent in the current round: which write it belongs to (-1: transaction control),
-  // whether it is a write re-sent after a rollback, and whether it must change exactly one row.
+  // whether it is a write re-sent after a rollback, and whether it must change exactly one row (and
+  // the refusal when it does not).
   struct Sent {
     long write;
     bool redo;
     bool one_row;
+    WriteStatus no_row = WriteStatus::kFailed;
   };
 
   // What came back for one statement.
@@ -385,26 +730,29 @@ class PgLedger final : public Ledger {
     return PQsendQueryPrepared(writer_conn_, stmt, int(N), params.data(), nullptr, nullptr, 0) == 1;
   }
 
-  // Queues every statement of write `index` (balanced: checked before).
+  // Queues every statement of write `index` (balanced: checked before), in the order of
+  // SqliteLedger::Apply (the order decides which refusal a write with several faults gets).
   bool SendWrite(const LedgerWrite& w, long index, bool redo, std::vector<Sent>& sent) {
     const Sent s{index, redo, false};
-    std::string setl_id;
+    std::string posting_id;  // what the journal entries are posted under
     if (w.settlement) {
       const SettlementRecord& r = *w.settlement;
-      setl_id = r.setl_id;
+      posting_id = r.setl_id;
       const std::string year = std::to_string(r.year), medfee = std::to_string(r.medfee_sumamt),
                         fund = std::to_string(r.fund_pay_sumamt),
                         part = std::to_string(r.psn_part_amt), acct = std::to_string(r.acct_pay),
                         cash = std::to_string(r.psn_cash_pay);
-      if (!Send<16>("ins_settlement",
+      if (!Send<18>("ins_settlement",
                     {r.setl_id.c_str(), r.cancels.c_str(), r.mdtrt_id.c_str(), r.psn_no.c_str(),
                      r.fixmedins_code.c_str(), r.insutype.c_str(), r.med_type.c_str(), year.c_str(),
                      r.policy_region.c_str(), r.policy_version.c_str(), medfee.c_str(),
-                     fund.c_str(), part.c_str(), acct.c_str(), cash.c_str(), r.bill_json.c_str()},
+                     fund.c_str(), part.c_str(), acct.c_str(), cash.c_str(), r.bill_json.c_str(),
+                     r.clr_type.c_str(), r.setl_time.c_str()},
                     s, sent))
         return false;
-      if (!r.cancels.empty() && !Send<2>("mark_cancelled", {r.setl_id.c_str(), r.cancels.c_str()},
-                                         Sent{index, redo, true}, sent))
+      if (!r.cancels.empty() &&
+          !Send<2>("mark_cancelled", {r.setl_id.c_str(), r.cancels.c_str()},
+                   Sent{index, redo, true, WriteStatus::kDuplicateVisit}, sent))
         return false;
       for (const auto& d : w.accumulators) {
         if (d.delta == 0) continue;
@@ -417,9 +765,97 @@ class PgLedger final : public Ledger {
           return false;
       }
     }
+    if (w.contribution) {
+      const ContributionRecord& c = *w.contribution;
+      if (posting_id.empty()) posting_id = c.contribution_id;
+      const std::string base = std::to_string(c.base), employer = std::to_string(c.employer_part),
+                        employee = std::to_string(c.employee_part),
+                        subsidy = std::to_string(c.subsidy), account = std::to_string(c.to_account),
+                        pool = std::to_string(c.to_pool);
+      if (!Send<11>("ins_contribution",
+                    {c.contribution_id.c_str(), c.psn_no.c_str(), c.emp_no.c_str(),
+                     c.insutype.c_str(), c.period.c_str(), base.c_str(), employer.c_str(),
+                     employee.c_str(), subsidy.c_str(), account.c_str(), pool.c_str()},
+                    s, sent))
+        return false;
+    }
+    for (const auto& f : w.fee_lines_cancelled)
+      if (!Send<3>("cancel_fee_line",
+                   {f.fixmedins_code.c_str(), f.mdtrt_id.c_str(), f.feedetl_sn.c_str()},
+                   Sent{index, redo, true, WriteStatus::kNotFound}, sent))
+        return false;
+    for (const auto& f : w.fee_lines) {
+      const std::string amount = std::to_string(f.det_item_fee_sumamt),
+                        days = std::to_string(f.prd_days);
+      if (!Send<12>("ins_fee_line",
+                    {f.fixmedins_code.c_str(), f.mdtrt_id.c_str(), f.feedetl_sn.c_str(),
+                     f.chrg_bchno.c_str(), f.med_list_codg.c_str(), f.medins_list_codg.c_str(),
+                     f.cnt.c_str(), f.pric.c_str(), amount.c_str(), f.hosp_appr_flag.c_str(),
+                     days.c_str(), f.fee_ocur_time.c_str()},
+                    s, sent))
+        return false;
+    }
+    for (const auto& p : w.persons) {
+      if (!Send<7>("upsert_person",
+                   {p.psn_no.c_str(), p.psn_cert_type.c_str(), p.certno.c_str(), p.psn_name.c_str(),
+                    p.gend.c_str(), p.brdy.c_str(), p.naty.c_str()},
+                   s, sent) ||
+          !Send<1>("del_insurances", {p.psn_no.c_str()}, s, sent) ||
+          !Send<1>("del_identities", {p.psn_no.c_str()}, s, sent))
+        return false;
+      for (size_t i = 0; i < p.insurances.size(); ++i) {
+        const InsuranceRecord& n = p.insurances[i];
+        const std::string seq = std::to_string(i);
+        if (!Send<10>("ins_insurance",
+                      {p.psn_no.c_str(), n.insutype.c_str(), seq.c_str(), n.psn_type.c_str(),
+                       n.psn_insu_stas.c_str(), n.psn_insu_date.c_str(), n.paus_insu_date.c_str(),
+                       n.insuplc_admdvs.c_str(), n.emp_no.c_str(), n.cvlserv_flag.c_str()},
+                      s, sent))
+          return false;
+      }
+      for (size_t i = 0; i < p.identities.size(); ++i) {
+        const IdentityRecord& d = p.identities[i];
+        const std::string seq = std::to_string(i);
+        if (!Send<5>("ins_identity",
+                     {p.psn_no.c_str(), seq.c_str(), d.psn_idet_type.c_str(), d.begntime.c_str(),
+                      d.endtime.c_str()},
+                     s, sent))
+          return false;
+      }
+    }
+    for (const auto& e : w.employers)
+      if (!Send<3>("upsert_employer", {e.emp_no.c_str(), e.emp_name.c_str(), e.admdvs.c_str()}, s,
+                   sent))
+        return false;
+    for (const auto& i : w.institutions) {
+      const std::string level = std::to_string(i.hosp_lv);
+      if (!Send<8>("upsert_institution",
+                   {i.fixmedins_code.c_str(), i.fixmedins_name.c_str(), i.fixmedins_type.c_str(),
+                    level.c_str(), i.admdvs.c_str(), i.credential_sm3.c_str(),
+                    i.sm2_public_key.c_str(), i.active ? "t" : "f"},
+                   s, sent))
+        return false;
+    }
+    if (w.sign_in) {
+      const SignInRecord& g = *w.sign_in;
+      if (!Send<5>("upsert_sign_in",
+                   {g.sign_no.c_str(), g.fixmedins_code.c_str(), g.opter_no.c_str(),
+                    g.sign_time.c_str(), g.signed_out ? "t" : "f"},
+                   s, sent))
+        return false;
+    }
+    if (w.visit) {
+      const VisitRecord& v = *w.visit;
+      if (!Send<10>("upsert_visit",
+                    {v.fixmedins_code.c_str(), v.mdtrt_id.c_str(), v.psn_no.c_str(),
+                     v.insutype.c_str(), v.med_type.c_str(), v.ipt_otp_no.c_str(),
+                     v.begntime.c_str(), v.endtime.c_str(), v.status.c_str(), v.info_json.c_str()},
+                    s, sent))
+        return false;
+    }
     for (const auto& e : w.journal) {
       const std::string amount = std::to_string(e.amount);
-      if (!Send<3>("ins_journal", {setl_id.c_str(), e.account.c_str(), amount.c_str()}, s, sent))
+      if (!Send<3>("ins_journal", {posting_id.c_str(), e.account.c_str(), amount.c_str()}, s, sent))
         return false;
     }
     if (!w.msgid.empty() &&
@@ -498,12 +934,14 @@ class PgLedger final : public Ledger {
            (o.sqlstate.starts_with("23") || o.sqlstate.starts_with("22"));
   }
 
-  static WriteStatus Refusal(const Outcome& o) {
-    if (o.status != PGRES_FATAL_ERROR) return WriteStatus::kDuplicateVisit;  // nothing live
+  static WriteStatus Refusal(const Outcome& o, const Sent& s) {
+    if (o.status != PGRES_FATAL_ERROR) return s.no_row;  // nothing live to cancel
     if (o.sqlstate == "23505") {
       if (o.constraint == "settlement_live_visit" || o.constraint == "settlement_pkey")
         return WriteStatus::kDuplicateVisit;
-      if (o.constraint == "msgid_reply_pkey") return WriteStatus::kDuplicateMsgid;
+      if (o.constraint == "msgid_reply_pkey" || o.constraint == "contribution_pkey")
+        return WriteStatus::kDuplicateMsgid;
+      if (o.constraint == "fee_line_live") return WriteStatus::kDuplicateFeeLine;
     }
     return WriteStatus::kFailed;
   }
@@ -575,7 +1013,7 @@ class PgLedger final : public Ledger {
         redo.push_back(todo[t]);
         status[size_t(todo[t])] = WriteStatus::kDurable;
       }
-      status[size_t(s.write)] = Refusal(outcome[bad]);
+      status[size_t(s.write)] = Refusal(outcome[bad], s);
       rolled_back = true;
       // The next trial: half the last one, or twice the run of good writes before the refusal if
       // that is more. Sparse refusals keep the batch in a few pieces; dense ones (a replay storm)

@@ -27,8 +27,10 @@
 //
 // Refusals are told apart by SQLSTATE and constraint: unique_violation on settlement_live_visit or
 // settlement_pkey (or a cancellation that updated no live row) -> kDuplicateVisit; on
-// msgid_reply_pkey -> kDuplicateMsgid; an unbalanced journal is refused in memory (kUnbalanced)
-// and never sent; any other integrity or data error refuses that write alone with kFailed. Any
+// msgid_reply_pkey or contribution_pkey -> kDuplicateMsgid; on fee_line_live -> kDuplicateFeeLine;
+// a fee-line cancellation that updated no live line -> kNotFound; an unbalanced journal is refused
+// in memory (kUnbalanced) and never sent; any other integrity or data error refuses that write
+// alone with kFailed. Any
 // other error (lost connection, disk full, shutdown) fails the whole batch with kFailed; the writer
 // then drops its connection (the server rolls the transaction back) and reconnects for the next
 // batch. When the connection is lost while COMMIT is in flight the outcome is unknown to the client

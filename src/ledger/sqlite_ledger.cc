@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <limits>
 #include <mutex>
+#include <unordered_map>
 
 #include "ledger/group_commit.h"
 
@@ -11,6 +14,13 @@ namespace {
 
 // Nothing is ever deleted: a cancellation is its own settlement row (`cancels` names the original)
 // and marks the original's `cancelled_by`; the unique index then lets the visit be settled again.
+// A cancelled fee line stays, flagged `cancelled`: uniqueness of feedetl_sn holds among live lines
+// only (a partial unique index), so a cancelled line's number can be uploaded again. The one
+// exception: a person upsert replaces that person's insurance and identity rows.
+//
+// The reads the service makes for every settlement — the visit (primary key), its fee lines
+// (fee_line_visit), the accumulators (primary key) and the personal account's balance (a covering
+// index on journal(account, amount)) — are index lookups.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settlement (
   setl_id TEXT PRIMARY KEY,
@@ -29,7 +39,9 @@ CREATE TABLE IF NOT EXISTS settlement (
   psn_part_amt INTEGER NOT NULL,
   acct_pay INTEGER NOT NULL,
   psn_cash_pay INTEGER NOT NULL,
-  bill_json TEXT NOT NULL
+  bill_json TEXT NOT NULL,
+  clr_type TEXT NOT NULL DEFAULT '',
+  setl_time TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS settlement_live_visit
   ON settlement(fixmedins_code, mdtrt_id) WHERE cancels = '' AND cancelled_by = '';
@@ -43,13 +55,14 @@ CREATE TABLE IF NOT EXISTS accumulator_delta (
   setl_id TEXT NOT NULL, account TEXT NOT NULL, delta INTEGER NOT NULL,
   PRIMARY KEY (setl_id, account)
 ) WITHOUT ROWID;
+-- setl_id: the settlement's or the contribution's id the entries were posted under.
 CREATE TABLE IF NOT EXISTS journal (
   entry_id INTEGER PRIMARY KEY,
   setl_id TEXT NOT NULL,
   account TEXT NOT NULL,
   amount INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS journal_account ON journal(account);
+CREATE INDEX IF NOT EXISTS journal_account ON journal(account, amount);
 CREATE INDEX IF NOT EXISTS journal_setl ON journal(setl_id);
 CREATE TABLE IF NOT EXISTS msgid_reply (
   fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, infno TEXT NOT NULL, reply TEXT NOT NULL,
@@ -59,6 +72,69 @@ CREATE TABLE IF NOT EXISTS audit_log (
   entry_id INTEGER PRIMARY KEY,
   fixmedins_code TEXT NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS person (
+  psn_no TEXT PRIMARY KEY,
+  psn_cert_type TEXT NOT NULL, certno TEXT NOT NULL, psn_name TEXT NOT NULL, gend TEXT NOT NULL,
+  brdy TEXT NOT NULL, naty TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS person_cert ON person(psn_cert_type, certno);
+-- seq: the position in PersonRecord::insurances / identities (read back in that order).
+CREATE TABLE IF NOT EXISTS insurance (
+  psn_no TEXT NOT NULL, insutype TEXT NOT NULL, seq INTEGER NOT NULL,
+  psn_type TEXT NOT NULL, psn_insu_stas TEXT NOT NULL, psn_insu_date TEXT NOT NULL,
+  paus_insu_date TEXT NOT NULL, insuplc_admdvs TEXT NOT NULL, emp_no TEXT NOT NULL,
+  cvlserv_flag TEXT NOT NULL,
+  PRIMARY KEY (psn_no, insutype)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS identity (
+  psn_no TEXT NOT NULL, seq INTEGER NOT NULL,
+  psn_idet_type TEXT NOT NULL, begntime TEXT NOT NULL, endtime TEXT NOT NULL,
+  PRIMARY KEY (psn_no, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS employer (
+  emp_no TEXT PRIMARY KEY, emp_name TEXT NOT NULL, admdvs TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS institution (
+  fixmedins_code TEXT PRIMARY KEY, fixmedins_name TEXT NOT NULL, fixmedins_type TEXT NOT NULL,
+  hosp_lv INTEGER NOT NULL, admdvs TEXT NOT NULL, credential_sm3 TEXT NOT NULL,
+  sm2_public_key TEXT NOT NULL, active INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sign_in (
+  sign_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, opter_no TEXT NOT NULL,
+  sign_time TEXT NOT NULL, signed_out INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS visit (
+  fixmedins_code TEXT NOT NULL, mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL,
+  insutype TEXT NOT NULL, med_type TEXT NOT NULL, ipt_otp_no TEXT NOT NULL,
+  begntime TEXT NOT NULL, endtime TEXT NOT NULL, status TEXT NOT NULL, info_json TEXT NOT NULL,
+  PRIMARY KEY (fixmedins_code, mdtrt_id)
+) WITHOUT ROWID;
+-- line_id: upload order. A cancelled line keeps its row; its feedetl_sn may be uploaded again.
+CREATE TABLE IF NOT EXISTS fee_line (
+  line_id INTEGER PRIMARY KEY,
+  fixmedins_code TEXT NOT NULL, mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL,
+  chrg_bchno TEXT NOT NULL, med_list_codg TEXT NOT NULL, medins_list_codg TEXT NOT NULL,
+  cnt TEXT NOT NULL, pric TEXT NOT NULL, det_item_fee_sumamt INTEGER NOT NULL,
+  hosp_appr_flag TEXT NOT NULL, prd_days INTEGER NOT NULL, fee_ocur_time TEXT NOT NULL,
+  cancelled INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS fee_line_live
+  ON fee_line(fixmedins_code, mdtrt_id, feedetl_sn) WHERE cancelled = 0;
+CREATE INDEX IF NOT EXISTS fee_line_visit ON fee_line(fixmedins_code, mdtrt_id);
+CREATE TABLE IF NOT EXISTS contribution (
+  contribution_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, emp_no TEXT NOT NULL,
+  insutype TEXT NOT NULL, period TEXT NOT NULL, base INTEGER NOT NULL,
+  employer_part INTEGER NOT NULL, employee_part INTEGER NOT NULL, subsidy INTEGER NOT NULL,
+  to_account INTEGER NOT NULL, to_pool INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contribution_person ON contribution(psn_no);
+)sql";
+
+// After the settlement table is known to have clr_type and setl_time (a ledger created before they
+// existed gets them added first).
+constexpr const char* kSchemaAfterMigration = R"sql(
+CREATE INDEX IF NOT EXISTS settlement_reconcile
+  ON settlement(fixmedins_code, insutype, clr_type, setl_time);
 )sql";
 
 struct StmtDeleter {
@@ -77,15 +153,25 @@ void Bind(sqlite3_stmt* s, int i, const std::string& v) {
 }
 void Bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
 
+// Binds ?1, ?2, … in order.
+template <typename... Args>
+void BindAll(sqlite3_stmt* s, const Args&... args) {
+  int i = 0;
+  (Bind(s, ++i, args), ...);
+}
+
 std::string Text(sqlite3_stmt* s, int col) {
   const unsigned char* t = sqlite3_column_text(s, col);
   return t ? std::string(reinterpret_cast<const char*>(t), size_t(sqlite3_column_bytes(s, col)))
            : "";
 }
+int64_t Int(sqlite3_stmt* s, int col) { return sqlite3_column_int64(s, col); }
 
 bool Exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
+
+bool IsConstraint(int rc) { return (rc & 0xff) == SQLITE_CONSTRAINT; }
 
 Result<sqlite3*> OpenConnection(const std::string& path) {
   sqlite3* db = nullptr;
@@ -106,6 +192,195 @@ Result<sqlite3*> OpenConnection(const std::string& path) {
   return db;
 }
 
+// Creates the tables and indexes that are missing, and adds the settlement columns a ledger made
+// by an earlier version lacks. Runs in one transaction.
+bool EnsureSchema(sqlite3* db) {
+  if (!Exec(db, "BEGIN IMMEDIATE")) return false;
+  bool ok = Exec(db, kSchema);
+  for (const char* column : {"clr_type", "setl_time"}) {
+    if (!ok) break;
+    Stmt s = Prepare(db, "SELECT 1 FROM pragma_table_info('settlement') WHERE name = ?");
+    ok = s != nullptr;
+    if (!ok) break;
+    Bind(s.get(), 1, std::string(column));
+    if (sqlite3_step(s.get()) != SQLITE_ROW)
+      ok = Exec(db, ("ALTER TABLE settlement ADD COLUMN " + std::string(column) +
+                     " TEXT NOT NULL DEFAULT ''")
+                        .c_str());
+  }
+  ok = ok && Exec(db, kSchemaAfterMigration) && Exec(db, "COMMIT");
+  if (!ok) Exec(db, "ROLLBACK");
+  return ok;
+}
+
+#define YIBAO_SELECT_SETTLEMENT                                                             \
+  "SELECT setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year, "   \
+  "policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, " \
+  "psn_cash_pay, bill_json, clr_type, setl_time FROM settlement"
+
+// One person with its insurances and identities in one statement (so one snapshot): rows of kind 0
+// (the person), 1 (an insurance), 2 (an identity), each in its seq order. `p` is the person.
+#define YIBAO_SELECT_PERSON_FROM_P                                                                \
+  "SELECT 0 AS kind, 0 AS seq, psn_no, psn_cert_type, certno, psn_name, gend, brdy, naty, '' "    \
+  "FROM p UNION ALL "                                                                             \
+  "SELECT 1, i.seq, i.insutype, i.psn_type, i.psn_insu_stas, i.psn_insu_date, i.paus_insu_date, " \
+  "i.insuplc_admdvs, i.emp_no, i.cvlserv_flag FROM insurance i JOIN p ON i.psn_no = p.psn_no "    \
+  "UNION ALL "                                                                                    \
+  "SELECT 2, d.seq, d.psn_idet_type, d.begntime, d.endtime, '', '', '', '', '' "                  \
+  "FROM identity d JOIN p ON d.psn_no = p.psn_no ORDER BY 1, 2"
+
+constexpr const char* kReadAccumulators =
+    "SELECT account, value FROM accumulator WHERE psn_no=? AND insutype=? AND year=?";
+constexpr const char* kReadSettlement = YIBAO_SELECT_SETTLEMENT " WHERE setl_id=?";
+constexpr const char* kReadLiveVisit = YIBAO_SELECT_SETTLEMENT
+    " WHERE fixmedins_code=? AND mdtrt_id=? AND cancels='' AND cancelled_by=''";
+constexpr const char* kReadReply =
+    "SELECT reply FROM msgid_reply WHERE fixmedins_code=? AND msgid=?";
+constexpr const char* kReadJournalSum = "SELECT COALESCE(SUM(amount), 0) FROM journal";
+constexpr const char* kReadBalance = "SELECT COALESCE(SUM(amount), 0) FROM journal WHERE account=?";
+constexpr const char* kReadSettlementsOf =
+    YIBAO_SELECT_SETTLEMENT " WHERE psn_no=? AND insutype=? AND year=? ORDER BY rowid";
+constexpr const char* kReadDeltas =
+    "SELECT account, delta FROM accumulator_delta WHERE setl_id=? ORDER BY account";
+constexpr const char* kReadJournal =
+    "SELECT account, amount FROM journal WHERE setl_id=? ORDER BY entry_id";
+constexpr const char* kReadPerson =
+    "WITH p AS (SELECT * FROM person WHERE psn_no=?1) " YIBAO_SELECT_PERSON_FROM_P;
+constexpr const char* kReadPersonByCert =
+    "WITH p AS (SELECT * FROM person WHERE psn_cert_type=?1 AND certno=?2 ORDER BY psn_no "
+    "LIMIT 1) " YIBAO_SELECT_PERSON_FROM_P;
+constexpr const char* kReadEmployer =
+    "SELECT emp_no, emp_name, admdvs FROM employer WHERE emp_no=?";
+#define YIBAO_SELECT_INSTITUTION                                             \
+  "SELECT fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs, " \
+  "credential_sm3, sm2_public_key, active FROM institution"
+constexpr const char* kReadInstitution = YIBAO_SELECT_INSTITUTION " WHERE fixmedins_code=?";
+constexpr const char* kReadInstitutions = YIBAO_SELECT_INSTITUTION " ORDER BY fixmedins_code";
+constexpr const char* kReadSignIn =
+    "SELECT sign_no, fixmedins_code, opter_no, sign_time, signed_out FROM sign_in WHERE sign_no=?";
+constexpr const char* kReadPersonCount = "SELECT COUNT(*) FROM person";
+constexpr const char* kReadVisit =
+    "SELECT fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, begntime, endtime, "
+    "status, info_json FROM visit WHERE fixmedins_code=? AND mdtrt_id=?";
+constexpr const char* kReadFeeLines =
+    "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
+    "cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time, cancelled "
+    "FROM fee_line WHERE fixmedins_code=? AND mdtrt_id=? ORDER BY line_id";
+constexpr const char* kReadContributions =
+    "SELECT contribution_id, psn_no, emp_no, insutype, period, base, employer_part, "
+    "employee_part, subsidy, to_account, to_pool FROM contribution WHERE psn_no=? ORDER BY rowid";
+// `setl_time >= ?4` follows from the substr condition; it lets the index bound the scan.
+constexpr const char* kReadReconcile =
+    "SELECT COALESCE(SUM(CASE WHEN cancels = '' THEN 1 ELSE -1 END), 0), "
+    "COALESCE(SUM(medfee_sumamt), 0), COALESCE(SUM(fund_pay_sumamt), 0), "
+    "COALESCE(SUM(acct_pay), 0) FROM settlement WHERE fixmedins_code=?1 AND insutype=?2 AND "
+    "clr_type=?3 AND setl_time >= ?4 AND substr(setl_time, 1, 10) BETWEEN ?4 AND ?5";
+constexpr const char* kReadAudit =
+    "SELECT entry_id, fixmedins_code, operator, action FROM audit_log ORDER BY entry_id DESC "
+    "LIMIT ?";
+
+#undef YIBAO_SELECT_INSTITUTION
+#undef YIBAO_SELECT_PERSON_FROM_P
+#undef YIBAO_SELECT_SETTLEMENT
+
+SettlementRecord ReadSettlement(sqlite3_stmt* s) {
+  SettlementRecord r;
+  r.setl_id = Text(s, 0);
+  r.cancels = Text(s, 1);
+  r.mdtrt_id = Text(s, 2);
+  r.psn_no = Text(s, 3);
+  r.fixmedins_code = Text(s, 4);
+  r.insutype = Text(s, 5);
+  r.med_type = Text(s, 6);
+  r.year = int(Int(s, 7));
+  r.policy_region = Text(s, 8);
+  r.policy_version = Text(s, 9);
+  r.medfee_sumamt = Int(s, 10);
+  r.fund_pay_sumamt = Int(s, 11);
+  r.psn_part_amt = Int(s, 12);
+  r.acct_pay = Int(s, 13);
+  r.psn_cash_pay = Int(s, 14);
+  r.bill_json = Text(s, 15);
+  r.clr_type = Text(s, 16);
+  r.setl_time = Text(s, 17);
+  return r;
+}
+
+// Rows of kReadPerson / kReadPersonByCert.
+std::optional<PersonRecord> ReadPerson(sqlite3_stmt* s) {
+  std::optional<PersonRecord> p;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    switch (Int(s, 0)) {
+      case 0:
+        p.emplace();
+        p->psn_no = Text(s, 2);
+        p->psn_cert_type = Text(s, 3);
+        p->certno = Text(s, 4);
+        p->psn_name = Text(s, 5);
+        p->gend = Text(s, 6);
+        p->brdy = Text(s, 7);
+        p->naty = Text(s, 8);
+        break;
+      case 1:
+        if (p)
+          p->insurances.push_back(InsuranceRecord{Text(s, 2), Text(s, 3), Text(s, 4), Text(s, 5),
+                                                  Text(s, 6), Text(s, 7), Text(s, 8), Text(s, 9)});
+        break;
+      case 2:
+        if (p) p->identities.push_back(IdentityRecord{Text(s, 2), Text(s, 3), Text(s, 4)});
+        break;
+    }
+  }
+  return p;
+}
+
+InstitutionRecord ReadInstitution(sqlite3_stmt* s) {
+  InstitutionRecord r;
+  r.fixmedins_code = Text(s, 0);
+  r.fixmedins_name = Text(s, 1);
+  r.fixmedins_type = Text(s, 2);
+  r.hosp_lv = int(Int(s, 3));
+  r.admdvs = Text(s, 4);
+  r.credential_sm3 = Text(s, 5);
+  r.sm2_public_key = Text(s, 6);
+  r.active = Int(s, 7) != 0;
+  return r;
+}
+
+FeeLineRecord ReadFeeLine(sqlite3_stmt* s) {
+  FeeLineRecord r;
+  r.fixmedins_code = Text(s, 0);
+  r.mdtrt_id = Text(s, 1);
+  r.feedetl_sn = Text(s, 2);
+  r.chrg_bchno = Text(s, 3);
+  r.med_list_codg = Text(s, 4);
+  r.medins_list_codg = Text(s, 5);
+  r.cnt = Text(s, 6);
+  r.pric = Text(s, 7);
+  r.det_item_fee_sumamt = Int(s, 8);
+  r.hosp_appr_flag = Text(s, 9);
+  r.prd_days = int(Int(s, 10));
+  r.fee_ocur_time = Text(s, 11);
+  r.cancelled = Int(s, 12) != 0;
+  return r;
+}
+
+ContributionRecord ReadContribution(sqlite3_stmt* s) {
+  ContributionRecord r;
+  r.contribution_id = Text(s, 0);
+  r.psn_no = Text(s, 1);
+  r.emp_no = Text(s, 2);
+  r.insutype = Text(s, 3);
+  r.period = Text(s, 4);
+  r.base = Int(s, 5);
+  r.employer_part = Int(s, 6);
+  r.employee_part = Int(s, 7);
+  r.subsidy = Int(s, 8);
+  r.to_account = Int(s, 9);
+  r.to_pool = Int(s, 10);
+  return r;
+}
+
 class SqliteLedger final : public Ledger {
  public:
   SqliteLedger(sqlite3* writer, sqlite3* reader, SqliteLedgerOptions options)
@@ -113,7 +388,8 @@ class SqliteLedger final : public Ledger {
     insert_settlement_ = Prepare(writer_db_, R"sql(
       INSERT INTO settlement (setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type,
         year, policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
-        psn_cash_pay, bill_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))sql");
+        psn_cash_pay, bill_json, clr_type, setl_time)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))sql");
     mark_cancelled_ = Prepare(writer_db_, R"sql(
       UPDATE settlement SET cancelled_by = ?1 WHERE setl_id = ?2 AND cancels = '' AND cancelled_by = '')sql");
     add_accumulator_ = Prepare(writer_db_, R"sql(
@@ -125,6 +401,53 @@ class SqliteLedger final : public Ledger {
     insert_reply_ = Prepare(writer_db_, "INSERT INTO msgid_reply VALUES (?,?,?,?)");
     insert_audit_ = Prepare(
         writer_db_, "INSERT INTO audit_log (fixmedins_code, operator, action) VALUES (?,?,?)");
+    upsert_person_ = Prepare(writer_db_, R"sql(
+      INSERT INTO person (psn_no, psn_cert_type, certno, psn_name, gend, brdy, naty)
+      VALUES (?,?,?,?,?,?,?)
+      ON CONFLICT (psn_no) DO UPDATE SET psn_cert_type = excluded.psn_cert_type,
+        certno = excluded.certno, psn_name = excluded.psn_name, gend = excluded.gend,
+        brdy = excluded.brdy, naty = excluded.naty)sql");
+    delete_insurances_ = Prepare(writer_db_, "DELETE FROM insurance WHERE psn_no = ?");
+    delete_identities_ = Prepare(writer_db_, "DELETE FROM identity WHERE psn_no = ?");
+    insert_insurance_ = Prepare(writer_db_, R"sql(
+      INSERT INTO insurance (psn_no, insutype, seq, psn_type, psn_insu_stas, psn_insu_date,
+        paus_insu_date, insuplc_admdvs, emp_no, cvlserv_flag) VALUES (?,?,?,?,?,?,?,?,?,?))sql");
+    insert_identity_ = Prepare(writer_db_, R"sql(
+      INSERT INTO identity (psn_no, seq, psn_idet_type, begntime, endtime) VALUES (?,?,?,?,?))sql");
+    upsert_employer_ = Prepare(writer_db_, R"sql(
+      INSERT INTO employer (emp_no, emp_name, admdvs) VALUES (?,?,?)
+      ON CONFLICT (emp_no) DO UPDATE SET emp_name = excluded.emp_name, admdvs = excluded.admdvs)sql");
+    upsert_institution_ = Prepare(writer_db_, R"sql(
+      INSERT INTO institution (fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs,
+        credential_sm3, sm2_public_key, active) VALUES (?,?,?,?,?,?,?,?)
+      ON CONFLICT (fixmedins_code) DO UPDATE SET fixmedins_name = excluded.fixmedins_name,
+        fixmedins_type = excluded.fixmedins_type, hosp_lv = excluded.hosp_lv,
+        admdvs = excluded.admdvs, credential_sm3 = excluded.credential_sm3,
+        sm2_public_key = excluded.sm2_public_key, active = excluded.active)sql");
+    upsert_sign_in_ = Prepare(writer_db_, R"sql(
+      INSERT INTO sign_in (sign_no, fixmedins_code, opter_no, sign_time, signed_out)
+      VALUES (?,?,?,?,?)
+      ON CONFLICT (sign_no) DO UPDATE SET fixmedins_code = excluded.fixmedins_code,
+        opter_no = excluded.opter_no, sign_time = excluded.sign_time,
+        signed_out = excluded.signed_out)sql");
+    upsert_visit_ = Prepare(writer_db_, R"sql(
+      INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
+        begntime, endtime, status, info_json) VALUES (?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT (fixmedins_code, mdtrt_id) DO UPDATE SET psn_no = excluded.psn_no,
+        insutype = excluded.insutype, med_type = excluded.med_type,
+        ipt_otp_no = excluded.ipt_otp_no, begntime = excluded.begntime,
+        endtime = excluded.endtime, status = excluded.status, info_json = excluded.info_json)sql");
+    insert_fee_line_ = Prepare(writer_db_, R"sql(
+      INSERT INTO fee_line (fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg,
+        medins_list_codg, cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?))sql");
+    cancel_fee_line_ = Prepare(writer_db_, R"sql(
+      UPDATE fee_line SET cancelled = 1
+      WHERE fixmedins_code = ? AND mdtrt_id = ? AND feedetl_sn = ? AND cancelled = 0)sql");
+    insert_contribution_ = Prepare(writer_db_, R"sql(
+      INSERT INTO contribution (contribution_id, psn_no, emp_no, insutype, period, base,
+        employer_part, employee_part, subsidy, to_account, to_pool)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?))sql");
     writer_ = std::make_unique<GroupCommitWriter>(
         options_.max_batch,
         [this](const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
@@ -134,13 +457,13 @@ class SqliteLedger final : public Ledger {
 
   ~SqliteLedger() override {
     writer_->Stop();  // drains the queue first: every submitted write gets its callback
-    insert_settlement_.reset();
-    mark_cancelled_.reset();
-    add_accumulator_.reset();
-    insert_delta_.reset();
-    insert_journal_.reset();
-    insert_reply_.reset();
-    insert_audit_.reset();
+    for (Stmt* s : {&insert_settlement_, &mark_cancelled_, &add_accumulator_, &insert_delta_,
+                    &insert_journal_, &insert_reply_, &insert_audit_, &upsert_person_,
+                    &delete_insurances_, &delete_identities_, &insert_insurance_, &insert_identity_,
+                    &upsert_employer_, &upsert_institution_, &upsert_sign_in_, &upsert_visit_,
+                    &insert_fee_line_, &cancel_fee_line_, &insert_contribution_})
+      s->reset();
+    readers_.clear();
     sqlite3_close(writer_db_);
     sqlite3_close(reader_db_);
   }
@@ -152,205 +475,329 @@ class SqliteLedger final : public Ledger {
   std::map<std::string, int64_t> Accumulators(const std::string& psn_no,
                                               const std::string& insutype, int year) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s =
-        Prepare(reader_db_,
-                "SELECT account, value FROM accumulator WHERE psn_no=? AND insutype=? AND year=?");
-    Bind(s.get(), 1, psn_no);
-    Bind(s.get(), 2, insutype);
-    Bind(s.get(), 3, int64_t(year));
+    Cursor c(Reader(kReadAccumulators));
+    BindAll(c.s, psn_no, insutype, int64_t(year));
     std::map<std::string, int64_t> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW)
-      out[Text(s.get(), 0)] = sqlite3_column_int64(s.get(), 1);
+    while (sqlite3_step(c.s) == SQLITE_ROW) out[Text(c.s, 0)] = Int(c.s, 1);
     return out;
   }
 
   std::optional<SettlementRecord> FindSettlement(const std::string& setl_id) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s = Prepare(reader_db_, (std::string(kSelectSettlement) + " WHERE setl_id=?").c_str());
-    Bind(s.get(), 1, setl_id);
-    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
-    return ReadSettlement(s.get());
+    Cursor c(Reader(kReadSettlement));
+    BindAll(c.s, setl_id);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return ReadSettlement(c.s);
   }
 
   std::optional<SettlementRecord> LiveSettlementOfVisit(const std::string& fixmedins_code,
                                                         const std::string& mdtrt_id) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s = Prepare(reader_db_,
-                     (std::string(kSelectSettlement) +
-                      " WHERE fixmedins_code=? AND mdtrt_id=? AND cancels='' AND cancelled_by=''")
-                         .c_str());
-    Bind(s.get(), 1, fixmedins_code);
-    Bind(s.get(), 2, mdtrt_id);
-    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
-    return ReadSettlement(s.get());
+    Cursor c(Reader(kReadLiveVisit));
+    BindAll(c.s, fixmedins_code, mdtrt_id);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return ReadSettlement(c.s);
   }
 
   std::optional<std::string> FindReply(const std::string& fixmedins_code,
                                        const std::string& msgid) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s =
-        Prepare(reader_db_, "SELECT reply FROM msgid_reply WHERE fixmedins_code=? AND msgid=?");
-    Bind(s.get(), 1, fixmedins_code);
-    Bind(s.get(), 2, msgid);
-    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
-    return Text(s.get(), 0);
+    Cursor c(Reader(kReadReply));
+    BindAll(c.s, fixmedins_code, msgid);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return Text(c.s, 0);
   }
 
   int64_t JournalSum() override {
-    return ScalarInt("SELECT COALESCE(SUM(amount), 0) FROM journal", "");
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadJournalSum));
+    return sqlite3_step(c.s) == SQLITE_ROW ? Int(c.s, 0) : 0;
   }
 
   int64_t AccountBalance(const std::string& account) override {
-    return ScalarInt("SELECT COALESCE(SUM(amount), 0) FROM journal WHERE account=?", account);
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadBalance));
+    BindAll(c.s, account);
+    return sqlite3_step(c.s) == SQLITE_ROW ? Int(c.s, 0) : 0;
   }
 
   std::vector<SettlementRecord> SettlementsOf(const std::string& psn_no,
                                               const std::string& insutype, int year) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s = Prepare(reader_db_, (std::string(kSelectSettlement) +
-                                  " WHERE psn_no=? AND insutype=? AND year=? ORDER BY rowid")
-                                     .c_str());
-    Bind(s.get(), 1, psn_no);
-    Bind(s.get(), 2, insutype);
-    Bind(s.get(), 3, int64_t(year));
+    Cursor c(Reader(kReadSettlementsOf));
+    BindAll(c.s, psn_no, insutype, int64_t(year));
     std::vector<SettlementRecord> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(ReadSettlement(s.get()));
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadSettlement(c.s));
     return out;
   }
 
   std::vector<std::pair<std::string, int64_t>> DeltasOf(const std::string& setl_id) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s =
-        Prepare(reader_db_,
-                "SELECT account, delta FROM accumulator_delta WHERE setl_id=? ORDER BY account");
-    Bind(s.get(), 1, setl_id);
+    Cursor c(Reader(kReadDeltas));
+    BindAll(c.s, setl_id);
     std::vector<std::pair<std::string, int64_t>> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW)
-      out.emplace_back(Text(s.get(), 0), sqlite3_column_int64(s.get(), 1));
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.emplace_back(Text(c.s, 0), Int(c.s, 1));
     return out;
   }
 
   std::vector<JournalEntry> JournalOf(const std::string& setl_id) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s = Prepare(reader_db_,
-                     "SELECT account, amount FROM journal WHERE setl_id=? ORDER BY entry_id");
-    Bind(s.get(), 1, setl_id);
+    Cursor c(Reader(kReadJournal));
+    BindAll(c.s, setl_id);
     std::vector<JournalEntry> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW)
-      out.push_back(JournalEntry{Text(s.get(), 0), sqlite3_column_int64(s.get(), 1)});
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(JournalEntry{Text(c.s, 0), Int(c.s, 1)});
     return out;
   }
 
   LedgerStats Stats() override { return writer_->Stats(); }
 
- private:
-  static constexpr const char* kSelectSettlement =
-      "SELECT setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year, "
-      "policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, "
-      "psn_cash_pay, bill_json FROM settlement";
-
-  static SettlementRecord ReadSettlement(sqlite3_stmt* s) {
-    SettlementRecord r;
-    r.setl_id = Text(s, 0);
-    r.cancels = Text(s, 1);
-    r.mdtrt_id = Text(s, 2);
-    r.psn_no = Text(s, 3);
-    r.fixmedins_code = Text(s, 4);
-    r.insutype = Text(s, 5);
-    r.med_type = Text(s, 6);
-    r.year = int(sqlite3_column_int64(s, 7));
-    r.policy_region = Text(s, 8);
-    r.policy_version = Text(s, 9);
-    r.medfee_sumamt = sqlite3_column_int64(s, 10);
-    r.fund_pay_sumamt = sqlite3_column_int64(s, 11);
-    r.psn_part_amt = sqlite3_column_int64(s, 12);
-    r.acct_pay = sqlite3_column_int64(s, 13);
-    r.psn_cash_pay = sqlite3_column_int64(s, 14);
-    r.bill_json = Text(s, 15);
-    return r;
-  }
-
-  int64_t ScalarInt(const char* sql, const std::string& arg) {
+  std::optional<PersonRecord> FindPerson(const std::string& psn_no) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
-    Stmt s = Prepare(reader_db_, sql);
-    if (!arg.empty()) Bind(s.get(), 1, arg);
-    return sqlite3_step(s.get()) == SQLITE_ROW ? sqlite3_column_int64(s.get(), 0) : 0;
+    Cursor c(Reader(kReadPerson));
+    BindAll(c.s, psn_no);
+    return ReadPerson(c.s);
   }
 
-  bool Step(sqlite3_stmt* s) {
+  std::optional<PersonRecord> FindPersonByCert(const std::string& psn_cert_type,
+                                               const std::string& certno) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadPersonByCert));
+    BindAll(c.s, psn_cert_type, certno);
+    return ReadPerson(c.s);
+  }
+
+  std::optional<EmployerRecord> FindEmployer(const std::string& emp_no) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadEmployer));
+    BindAll(c.s, emp_no);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return EmployerRecord{Text(c.s, 0), Text(c.s, 1), Text(c.s, 2)};
+  }
+
+  std::optional<InstitutionRecord> FindInstitution(const std::string& fixmedins_code) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadInstitution));
+    BindAll(c.s, fixmedins_code);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return ReadInstitution(c.s);
+  }
+
+  std::vector<InstitutionRecord> Institutions() override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadInstitutions));
+    std::vector<InstitutionRecord> out;
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadInstitution(c.s));
+    return out;
+  }
+
+  std::optional<SignInRecord> FindSignIn(const std::string& sign_no) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadSignIn));
+    BindAll(c.s, sign_no);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return SignInRecord{Text(c.s, 0), Text(c.s, 1), Text(c.s, 2), Text(c.s, 3), Int(c.s, 4) != 0};
+  }
+
+  int64_t PersonCount() override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadPersonCount));
+    return sqlite3_step(c.s) == SQLITE_ROW ? Int(c.s, 0) : 0;
+  }
+
+  std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
+                                       const std::string& mdtrt_id) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadVisit));
+    BindAll(c.s, fixmedins_code, mdtrt_id);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return VisitRecord{Text(c.s, 0), Text(c.s, 1), Text(c.s, 2), Text(c.s, 3), Text(c.s, 4),
+                       Text(c.s, 5), Text(c.s, 6), Text(c.s, 7), Text(c.s, 8), Text(c.s, 9)};
+  }
+
+  std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
+                                        const std::string& mdtrt_id) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadFeeLines));
+    BindAll(c.s, fixmedins_code, mdtrt_id);
+    std::vector<FeeLineRecord> out;
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadFeeLine(c.s));
+    return out;
+  }
+
+  std::vector<ContributionRecord> ContributionsOf(const std::string& psn_no) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadContributions));
+    BindAll(c.s, psn_no);
+    std::vector<ContributionRecord> out;
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadContribution(c.s));
+    return out;
+  }
+
+  ReconciliationTotals Reconcile(const std::string& fixmedins_code, const std::string& insutype,
+                                 const std::string& clr_type, const std::string& begin_date,
+                                 const std::string& end_date) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadReconcile));
+    BindAll(c.s, fixmedins_code, insutype, clr_type, begin_date, end_date);
+    ReconciliationTotals t;
+    if (sqlite3_step(c.s) == SQLITE_ROW)
+      t = ReconciliationTotals{Int(c.s, 0), Int(c.s, 1), Int(c.s, 2), Int(c.s, 3)};
+    return t;
+  }
+
+  std::vector<AuditEntry> AuditLog(size_t limit) override {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    Cursor c(Reader(kReadAudit));
+    BindAll(c.s, int64_t(std::min<uint64_t>(limit, std::numeric_limits<int64_t>::max())));
+    std::vector<AuditEntry> out;
+    while (sqlite3_step(c.s) == SQLITE_ROW)
+      out.push_back(AuditEntry{Int(c.s, 0), Text(c.s, 1), Text(c.s, 2), Text(c.s, 3)});
+    return out;
+  }
+
+ private:
+  // A cached reader statement in use; reset when done, so that no read transaction stays open
+  // (an open one would keep the WAL from being checkpointed).
+  struct Cursor {
+    explicit Cursor(sqlite3_stmt* stmt) : s(stmt) {}
+    ~Cursor() {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    }
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
+    sqlite3_stmt* s;
+  };
+
+  // The reader connection's prepared statement for `sql` (prepared on first use). Under reader_mu_.
+  sqlite3_stmt* Reader(const char* sql) {
+    Stmt& s = readers_[sql];
+    if (!s) s = Prepare(reader_db_, sql);
+    return s.get();
+  }
+
+  // Runs a write statement to completion; its result code (SQLITE_DONE when it went well).
+  static int Run(sqlite3_stmt* s) {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    return rc == SQLITE_DONE;
+    return rc;
+  }
+  static bool Step(sqlite3_stmt* s) { return Run(s) == SQLITE_DONE; }
+  // A constraint violation refuses the write with `refusal`; any other failure is kFailed.
+  static WriteStatus Refused(int rc, WriteStatus refusal) {
+    return IsConstraint(rc) ? refusal : WriteStatus::kFailed;
   }
 
   // Applies one write inside the open transaction; the caller rolls back to its savepoint unless
-  // the result is kDurable.
+  // the result is kDurable. The order of the parts (the same on every backend) decides which
+  // refusal a write with several faults gets: settlement, contribution, fee-line cancellations,
+  // fee lines, the register and the visit, journal, msgid reply, audit.
   WriteStatus Apply(const LedgerWrite& w) {
     int64_t sum = 0;
     for (const auto& e : w.journal) sum += e.amount;
     if (sum != 0) return WriteStatus::kUnbalanced;
-    std::string setl_id;
+    std::string posting_id;  // what the journal entries are posted under
     if (w.settlement) {
       const SettlementRecord& r = *w.settlement;
-      setl_id = r.setl_id;
+      posting_id = r.setl_id;
       sqlite3_stmt* s = insert_settlement_.get();
-      Bind(s, 1, r.setl_id);
-      Bind(s, 2, r.cancels);
-      Bind(s, 3, r.mdtrt_id);
-      Bind(s, 4, r.psn_no);
-      Bind(s, 5, r.fixmedins_code);
-      Bind(s, 6, r.insutype);
-      Bind(s, 7, r.med_type);
-      Bind(s, 8, int64_t(r.year));
-      Bind(s, 9, r.policy_region);
-      Bind(s, 10, r.policy_version);
-      Bind(s, 11, r.medfee_sumamt);
-      Bind(s, 12, r.fund_pay_sumamt);
-      Bind(s, 13, r.psn_part_amt);
-      Bind(s, 14, r.acct_pay);
-      Bind(s, 15, r.psn_cash_pay);
-      Bind(s, 16, r.bill_json);
-      if (!Step(s)) return WriteStatus::kDuplicateVisit;  // the live-visit index or the setl_id
+      BindAll(s, r.setl_id, r.cancels, r.mdtrt_id, r.psn_no, r.fixmedins_code, r.insutype,
+              r.med_type, int64_t(r.year), r.policy_region, r.policy_version, r.medfee_sumamt,
+              r.fund_pay_sumamt, r.psn_part_amt, r.acct_pay, r.psn_cash_pay, r.bill_json,
+              r.clr_type, r.setl_time);
+      // The live-visit index or the setl_id.
+      if (int rc = Run(s); rc != SQLITE_DONE) return Refused(rc, WriteStatus::kDuplicateVisit);
       if (!r.cancels.empty()) {
-        Bind(mark_cancelled_.get(), 1, r.setl_id);
-        Bind(mark_cancelled_.get(), 2, r.cancels);
-        if (!Step(mark_cancelled_.get()) || sqlite3_changes(writer_db_) != 1)
+        BindAll(mark_cancelled_.get(), r.setl_id, r.cancels);
+        if (!Step(mark_cancelled_.get())) return WriteStatus::kFailed;
+        if (sqlite3_changes(writer_db_) != 1)
           return WriteStatus::kDuplicateVisit;  // nothing live to cancel
       }
       for (const auto& d : w.accumulators) {
         if (d.delta == 0) continue;
-        sqlite3_stmt* a = add_accumulator_.get();
-        Bind(a, 1, r.psn_no);
-        Bind(a, 2, r.insutype);
-        Bind(a, 3, int64_t(r.year));
-        Bind(a, 4, d.account);
-        Bind(a, 5, d.delta);
-        if (!Step(a)) return WriteStatus::kFailed;
-        Bind(insert_delta_.get(), 1, r.setl_id);
-        Bind(insert_delta_.get(), 2, d.account);
-        Bind(insert_delta_.get(), 3, d.delta);
+        BindAll(add_accumulator_.get(), r.psn_no, r.insutype, int64_t(r.year), d.account, d.delta);
+        if (!Step(add_accumulator_.get())) return WriteStatus::kFailed;
+        BindAll(insert_delta_.get(), r.setl_id, d.account, d.delta);
         if (!Step(insert_delta_.get())) return WriteStatus::kFailed;
       }
     }
+    if (w.contribution) {
+      const ContributionRecord& c = *w.contribution;
+      if (posting_id.empty()) posting_id = c.contribution_id;
+      BindAll(insert_contribution_.get(), c.contribution_id, c.psn_no, c.emp_no, c.insutype,
+              c.period, c.base, c.employer_part, c.employee_part, c.subsidy, c.to_account,
+              c.to_pool);
+      if (int rc = Run(insert_contribution_.get()); rc != SQLITE_DONE)
+        return Refused(rc, WriteStatus::kDuplicateMsgid);
+    }
+    for (const auto& f : w.fee_lines_cancelled) {
+      BindAll(cancel_fee_line_.get(), f.fixmedins_code, f.mdtrt_id, f.feedetl_sn);
+      if (!Step(cancel_fee_line_.get())) return WriteStatus::kFailed;
+      if (sqlite3_changes(writer_db_) != 1) return WriteStatus::kNotFound;
+    }
+    for (const auto& f : w.fee_lines) {
+      BindAll(insert_fee_line_.get(), f.fixmedins_code, f.mdtrt_id, f.feedetl_sn, f.chrg_bchno,
+              f.med_list_codg, f.medins_list_codg, f.cnt, f.pric, f.det_item_fee_sumamt,
+              f.hosp_appr_flag, int64_t(f.prd_days), f.fee_ocur_time);
+      if (int rc = Run(insert_fee_line_.get()); rc != SQLITE_DONE)
+        return Refused(rc, WriteStatus::kDuplicateFeeLine);
+    }
+    for (const auto& p : w.persons) {
+      BindAll(upsert_person_.get(), p.psn_no, p.psn_cert_type, p.certno, p.psn_name, p.gend, p.brdy,
+              p.naty);
+      if (!Step(upsert_person_.get())) return WriteStatus::kFailed;
+      BindAll(delete_insurances_.get(), p.psn_no);
+      if (!Step(delete_insurances_.get())) return WriteStatus::kFailed;
+      BindAll(delete_identities_.get(), p.psn_no);
+      if (!Step(delete_identities_.get())) return WriteStatus::kFailed;
+      for (size_t i = 0; i < p.insurances.size(); ++i) {
+        const InsuranceRecord& n = p.insurances[i];
+        BindAll(insert_insurance_.get(), p.psn_no, n.insutype, int64_t(i), n.psn_type,
+                n.psn_insu_stas, n.psn_insu_date, n.paus_insu_date, n.insuplc_admdvs, n.emp_no,
+                n.cvlserv_flag);
+        if (!Step(insert_insurance_.get())) return WriteStatus::kFailed;  // an insutype twice
+      }
+      for (size_t i = 0; i < p.identities.size(); ++i) {
+        const IdentityRecord& d = p.identities[i];
+        BindAll(insert_identity_.get(), p.psn_no, int64_t(i), d.psn_idet_type, d.begntime,
+                d.endtime);
+        if (!Step(insert_identity_.get())) return WriteStatus::kFailed;
+      }
+    }
+    for (const auto& e : w.employers) {
+      BindAll(upsert_employer_.get(), e.emp_no, e.emp_name, e.admdvs);
+      if (!Step(upsert_employer_.get())) return WriteStatus::kFailed;
+    }
+    for (const auto& i : w.institutions) {
+      BindAll(upsert_institution_.get(), i.fixmedins_code, i.fixmedins_name, i.fixmedins_type,
+              int64_t(i.hosp_lv), i.admdvs, i.credential_sm3, i.sm2_public_key,
+              int64_t(i.active ? 1 : 0));
+      if (!Step(upsert_institution_.get())) return WriteStatus::kFailed;
+    }
+    if (w.sign_in) {
+      const SignInRecord& s = *w.sign_in;
+      BindAll(upsert_sign_in_.get(), s.sign_no, s.fixmedins_code, s.opter_no, s.sign_time,
+              int64_t(s.signed_out ? 1 : 0));
+      if (!Step(upsert_sign_in_.get())) return WriteStatus::kFailed;
+    }
+    if (w.visit) {
+      const VisitRecord& v = *w.visit;
+      BindAll(upsert_visit_.get(), v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type,
+              v.ipt_otp_no, v.begntime, v.endtime, v.status, v.info_json);
+      if (!Step(upsert_visit_.get())) return WriteStatus::kFailed;
+    }
     for (const auto& e : w.journal) {
-      Bind(insert_journal_.get(), 1, setl_id);
-      Bind(insert_journal_.get(), 2, e.account);
-      Bind(insert_journal_.get(), 3, e.amount);
+      BindAll(insert_journal_.get(), posting_id, e.account, e.amount);
       if (!Step(insert_journal_.get())) return WriteStatus::kFailed;
     }
     if (!w.msgid.empty()) {
-      sqlite3_stmt* s = insert_reply_.get();
-      Bind(s, 1, w.fixmedins_code);
-      Bind(s, 2, w.msgid);
-      Bind(s, 3, w.infno);
-      Bind(s, 4, w.reply_json);
-      if (!Step(s)) return WriteStatus::kDuplicateMsgid;
+      BindAll(insert_reply_.get(), w.fixmedins_code, w.msgid, w.infno, w.reply_json);
+      if (int rc = Run(insert_reply_.get()); rc != SQLITE_DONE)
+        return Refused(rc, WriteStatus::kDuplicateMsgid);
     }
     if (!w.audit_operator.empty()) {
-      Bind(insert_audit_.get(), 1, w.fixmedins_code);
-      Bind(insert_audit_.get(), 2, w.audit_operator);
-      Bind(insert_audit_.get(), 3, w.audit_action);
+      BindAll(insert_audit_.get(), w.fixmedins_code, w.audit_operator, w.audit_action);
       if (!Step(insert_audit_.get())) return WriteStatus::kFailed;
     }
     return WriteStatus::kDurable;
@@ -376,8 +823,11 @@ class SqliteLedger final : public Ledger {
   sqlite3* reader_db_;
   SqliteLedgerOptions options_;
   std::mutex reader_mu_;
+  std::unordered_map<std::string, Stmt> readers_;  // by SQL text; under reader_mu_
   Stmt insert_settlement_, mark_cancelled_, add_accumulator_, insert_delta_, insert_journal_,
-      insert_reply_, insert_audit_;
+      insert_reply_, insert_audit_, upsert_person_, delete_insurances_, delete_identities_,
+      insert_insurance_, insert_identity_, upsert_employer_, upsert_institution_, upsert_sign_in_,
+      upsert_visit_, insert_fee_line_, cancel_fee_line_, insert_contribution_;
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the statements are finalised
 };
 
@@ -387,7 +837,7 @@ Result<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::string& path,
                                                  SqliteLedgerOptions options) {
   auto writer = OpenConnection(path);
   if (!writer) return writer.errors();
-  if (!Exec(*writer, kSchema)) {
+  if (!EnsureSchema(*writer)) {
     std::string msg = sqlite3_errmsg(*writer);
     sqlite3_close(*writer);
     return Diagnostic{path, 0, "", "cannot create the ledger schema: " + msg};

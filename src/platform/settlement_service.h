@@ -23,6 +23,7 @@
 
 #include "interface/prepare.h"
 #include "ledger/ledger.h"
+#include "platform/person_queue.h"
 #include "region/region.h"
 #include "settle/settle.h"
 
@@ -55,17 +56,11 @@ class SettlementService {
               const std::string& setl_id, std::function<void(ServiceReply)> done);
 
  private:
-  using Task = std::function<void(std::function<void()> finished)>;
-  // Runs `task` after every earlier task of the same person has finished.
-  void RunInOrder(const std::string& person_key, Task task);
-  void Finished(const std::string& person_key);
   static std::string SettlementId(const std::string& fixmedins_code, const std::string& msgid);
 
   const Region& region_;
   Ledger& ledger_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<Task>>
-      waiting_;  // person → tasks queued behind the running one
+  PersonQueue persons_;
 };
 
 }  // namespace yibao

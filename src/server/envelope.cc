@@ -22,7 +22,7 @@ struct FieldSpec {
 
 // Lengths follow the national interface specification, with room where vendors are known to send
 // more (opter, inf_time).
-constexpr std::array<FieldSpec, 17> kFields = {{
+constexpr std::array<FieldSpec, 18> kFields = {{
     {"infno", &Envelope::infno, 4, true},
     {"msgid", &Envelope::msgid, 30, true},
     {"mdtrtarea_admvs", &Envelope::mdtrtarea_admvs, 6, false},
@@ -32,6 +32,7 @@ constexpr std::array<FieldSpec, 17> kFields = {{
     {"dev_safe_info", &Envelope::dev_safe_info, 2000, false},
     {"cainfo", &Envelope::cainfo, 4096, false},
     {"signtype", &Envelope::signtype, 10, false},
+    {"sign", &Envelope::sign, 200, false},
     {"infver", &Envelope::infver, 6, false},
     {"opter_type", &Envelope::opter_type, 3, false},
     {"opter", &Envelope::opter, 50, false},
@@ -121,13 +122,33 @@ Result<Envelope> ParseEnvelope(std::string_view body) {
       if (value.get_object().get(input) || input.raw_json().get(raw))
         return Error(key, "malformed JSON");
       raw = TrimRight(raw);
+      // On-demand parsing counts brackets without checking their kind: {"a":1] must not pass.
+      if (raw.empty() || raw.back() != '}') return Error(key, "malformed JSON");
       // raw points into the padded copy; hand out the same bytes of the caller's body.
       env.input_json = body.substr(size_t(raw.data() - buffer.data()), raw.size());
       continue;
     }
     size_t i = 0;
     while (i < kFields.size() && kFields[i].name != key) ++i;
-    if (i == kFields.size()) continue;  // other fields are accepted and skipped
+    if (i == kFields.size()) {  // other fields are accepted and skipped, but they are signed
+      std::string_view text;
+      od::json_type t;
+      if (value.type().get(t)) return Error(key, "malformed JSON");
+      if (t == od::json_type::object) {
+        od::object o;
+        if (value.get_object().get(o) || o.raw_json().get(text))
+          return Error(key, "malformed JSON");
+        text = TrimRight(text);
+      } else if (t == od::json_type::array) {
+        od::array a;
+        if (value.get_array().get(a) || a.raw_json().get(text)) return Error(key, "malformed JSON");
+        text = TrimRight(text);
+      } else if (auto e = Scalar(value, key, text)) {
+        return *e;
+      }
+      env.signed_fields.emplace_back(key, text);
+      continue;
+    }
     const FieldSpec& spec = kFields[i];
     if (seen & (1u << i)) return Error(spec.name, "repeated field");
     seen |= 1u << i;
@@ -136,6 +157,7 @@ Result<Envelope> ParseEnvelope(std::string_view body) {
     if (Utf8Length(text) > spec.max_chars)
       return Error(spec.name, "longer than " + std::to_string(spec.max_chars) + " characters");
     (env.*spec.member).assign(text);
+    if (key != "signtype" && key != "sign") env.signed_fields.emplace_back(key, text);
   }
   // At the end of the document current_location() is out of bounds; anything else is left over.
   const char* rest = nullptr;

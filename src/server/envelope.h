@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/diagnostic.h"
 
@@ -25,8 +27,9 @@ struct Envelope {
   std::string recer_sys_code;   // receiving system
   std::string dev_no;
   std::string dev_safe_info;
-  std::string cainfo;    // digital signature (SM2), checked by a later layer
-  std::string signtype;  // "SM2", "SM3", …
+  std::string cainfo;    // CA information of the sender (kept, not interpreted)
+  std::string signtype;  // "SM2" when the message is signed
+  std::string sign;      // base64 SM2 signature (docs/formats/signature.md)
   std::string infver;    // interface version
   std::string opter_type;
   std::string opter;
@@ -38,6 +41,9 @@ struct Envelope {
   // The exact bytes of the `input` object, from `{` to `}`. A view into the body given to
   // ParseEnvelope: valid as long as that body is. Its inside is not validated here.
   std::string_view input_json;
+  // Every top-level field but `signtype`, `sign` and `input`, as (key, text) — known and unknown
+  // ones, in the order sent — for the signature's canonical string. Non-scalar values as raw JSON.
+  std::vector<std::pair<std::string, std::string>> signed_fields;
 };
 
 // One request is bounded (the HTTP layer's body limit is usually far lower).

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "interface/bill_json.h"
 #include "server/envelope.h"
 
 namespace yibao {
@@ -125,6 +126,16 @@ struct CallContext {
   Envelope envelope;
 };
 
+constexpr std::string_view kAdminPrefix = "/admin/";
+
+// A 500 from the admin API when the handler failed to answer.
+AdminResponse AdminInternalError(std::string_view why) {
+  std::string body = R"({"error":)";
+  AppendJsonString(body, why);
+  body += "}";
+  return AdminResponse{500, std::move(body)};
+}
+
 class ReplyState;
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -169,6 +180,18 @@ class Session : public std::enable_shared_from_this<Session> {
     FinishCall(std::move(r));
   }
 
+  // The same two paths for an admin answer.
+  bool TakeSyncAdminReply(uint64_t seq, AdminResponse& r) {
+    if (!in_dispatch_ || seq != seq_ || state_ != State::kHandling) return false;
+    sync_admin_ = std::move(r);
+    return true;
+  }
+
+  void OnAdminReply(uint64_t seq, AdminResponse r) {
+    if (state_ != State::kHandling || seq != seq_) return;
+    FinishAdmin(std::move(r));
+  }
+
  private:
   enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kLingering, kClosed };
 
@@ -177,7 +200,12 @@ class Session : public std::enable_shared_from_this<Session> {
     head_only_ = false;
     parser_.emplace();
     parser_->header_limit(uint32_t(core_.options.header_limit));
-    parser_->body_limit(core_.options.body_limit);
+    // The parser checks Content-Length while it reads the header, before the path is known: let
+    // the larger limit through here and apply the route's own in OnHeader.
+    size_t limit = core_.options.body_limit;
+    if (core_.options.admin) limit = std::max(limit, core_.options.admin_body_limit);
+    parser_->body_limit(limit);
+    body_limit_ = core_.options.body_limit;
     stream_.expires_after(core_.options.idle_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -189,7 +217,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return FailRead(ec);
     keep_alive_ = parser_->get().keep_alive();
     head_only_ = parser_->get().method() == http::verb::head;
+    body_limit_ = IsAdmin() ? core_.options.admin_body_limit : core_.options.body_limit;
+    if (auto length = parser_->content_length(); length && *length > body_limit_)
+      return FailRead(http::error::body_limit);
     if (parser_->is_done()) return Handle();
+    parser_->body_limit(body_limit_);
     state_ = State::kReadingBody;
     auto expect = parser_->get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -218,8 +250,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void FailRead(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return SendError(413,
-                       fmt::format("request body larger than {} bytes", core_.options.body_limit));
+      // Refused by the parser while reading the header: the header (and so the route) is known.
+      if (state_ == State::kReadingHeader)
+        body_limit_ = IsAdmin() ? core_.options.admin_body_limit : core_.options.body_limit;
+      return SendError(413, fmt::format("request body larger than {} bytes", body_limit_));
     }
     if (ec == http::error::header_limit) {
       return SendError(
@@ -244,6 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (method != http::verb::post) return SendMethodNotAllowed("POST");
       return HandleCall(std::move(req.body()));
     }
+    if (IsAdmin()) return HandleAdmin(std::move(req.body()));
     if (path == "/metrics" || path == "/healthz") {
       if (method != http::verb::get && method != http::verb::head)
         return SendMethodNotAllowed("GET");
@@ -295,6 +330,65 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Reply MakeReply(uint64_t seq, std::shared_ptr<const CallContext> ctx);
+
+  // Whether the request whose header has been read goes to the admin handler.
+  bool IsAdmin() const {
+    if (!core_.options.admin) return false;
+    auto target = parser_->get().target();
+    return std::string_view(target.data(), target.size()).starts_with(kAdminPrefix);
+  }
+
+  void HandleAdmin(std::string body) {
+    auto& req = parser_->get();
+    auto request = std::make_shared<AdminRequest>();
+    auto method = req.method_string();
+    request->method.assign(method.data(), method.size());
+    request->target.assign(req.target().data(), req.target().size());
+    request->body = std::move(body);
+    auto auth = req[http::field::authorization];
+    request->authorization.assign(auth.data(), auth.size());
+    state_ = State::kHandling;
+    uint64_t seq = ++seq_;
+    admin_method_ = request->method;
+    admin_path_ = request->target.substr(0, std::min(request->target.find('?'), size_t(200)));
+
+    AdminReply reply = MakeAdminReply(seq, request);
+    in_dispatch_ = true;
+    try {
+      core_.options.admin(*request, reply);
+    } catch (const std::exception& e) {
+      core_.log.Log(LogLevel::kError, "admin_handler_exception",
+                    {{"method", admin_method_}, {"path", admin_path_}, {"what", e.what()}});
+      reply(AdminInternalError("internal error"));  // ignored if it had answered already
+    } catch (...) {
+      core_.log.Log(LogLevel::kError, "admin_handler_exception",
+                    {{"method", admin_method_}, {"path", admin_path_}, {"what", "unknown"}});
+      reply(AdminInternalError("internal error"));
+    }
+    reply = nullptr;
+    in_dispatch_ = false;
+    if (sync_admin_) {
+      AdminResponse r = std::move(*sync_admin_);
+      sync_admin_.reset();
+      OnAdminReply(seq, std::move(r));
+    }
+  }
+
+  AdminReply MakeAdminReply(uint64_t seq, std::shared_ptr<const AdminRequest> request);
+
+  void FinishAdmin(AdminResponse r) {
+    int status = r.status >= 100 && r.status <= 599 ? r.status : 500;
+    body_ = std::move(r.body);
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - received_)
+            .count();
+    core_.log.Log(LogLevel::kInfo, "admin",
+                  {{"method", admin_method_},
+                   {"path", admin_path_},
+                   {"status", status},
+                   {"us", int64_t(micros)}});
+    Send(status, kJsonType);
+  }
 
   void FinishCall(TransactionResult r) {
     body_.clear();
@@ -417,6 +511,9 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t seq_ = 0;  // which call a Reply belongs to
   bool in_dispatch_ = false;
   std::optional<TransactionResult> sync_result_;
+  std::optional<AdminResponse> sync_admin_;
+  std::string admin_method_, admin_path_;  // of the admin call, for its log line
+  size_t body_limit_ = 0;                  // of the request being read
   std::string infno_;
   std::string msgid_;  // only when debug logging is on
   std::string refmsgid_;
@@ -458,6 +555,50 @@ class ReplyState {
   std::shared_ptr<const CallContext> ctx_;
   std::atomic<bool> done_{false};
 };
+
+// The admin counterpart of ReplyState: first answer wins, a lost one answers 500.
+class AdminReplyState {
+ public:
+  AdminReplyState(std::shared_ptr<LoopGate> gate, std::weak_ptr<Session> session, uint64_t seq,
+                  std::shared_ptr<const AdminRequest> request)
+      : gate_(std::move(gate)),
+        session_(std::move(session)),
+        seq_(seq),
+        request_(std::move(request)) {}
+
+  ~AdminReplyState() {
+    if (!done_.load(std::memory_order_acquire))
+      Deliver(AdminInternalError("internal error: " + request_->method + " " +
+                                 request_->target.substr(0, request_->target.find('?')) +
+                                 " gave no reply"));
+  }
+
+  void Deliver(AdminResponse r) {
+    if (done_.exchange(true, std::memory_order_acq_rel)) return;
+    std::lock_guard lock(gate_->mu);
+    net::io_context* ioc = gate_->ioc;
+    if (!ioc) return;  // the server has stopped
+    if (ioc->get_executor().running_in_this_thread()) {
+      if (auto s = session_.lock(); s && s->TakeSyncAdminReply(seq_, r)) return;
+    }
+    net::post(*ioc, [weak = session_, seq = seq_, r = std::move(r)]() mutable {
+      if (auto s = weak.lock()) s->OnAdminReply(seq, std::move(r));
+    });
+  }
+
+ private:
+  std::shared_ptr<LoopGate> gate_;
+  std::weak_ptr<Session> session_;
+  uint64_t seq_;
+  std::shared_ptr<const AdminRequest> request_;  // kept alive for the handler until it answers
+  std::atomic<bool> done_{false};
+};
+
+AdminReply Session::MakeAdminReply(uint64_t seq, std::shared_ptr<const AdminRequest> request) {
+  auto state =
+      std::make_shared<AdminReplyState>(loop_.gate, weak_from_this(), seq, std::move(request));
+  return [state = std::move(state)](AdminResponse r) { state->Deliver(std::move(r)); };
+}
 
 Reply Session::MakeReply(uint64_t seq, std::shared_ptr<const CallContext> ctx) {
   auto state = std::make_shared<ReplyState>(loop_.gate, weak_from_this(), seq, std::move(ctx));
@@ -546,6 +687,8 @@ Result<uint16_t> HttpServer::Start() {
     return Diagnostic{"", 0, "node_code", "expected at most 6 visible ASCII characters"};
   if (o.body_limit == 0 || o.body_limit > kMaxEnvelopeBytes)
     return Diagnostic{"", 0, "body_limit", fmt::format("expected 1..{} bytes", kMaxEnvelopeBytes)};
+  if (o.admin_body_limit == 0 || o.admin_body_limit > (size_t(1) << 30))
+    return Diagnostic{"", 0, "admin_body_limit", "expected 1 byte..1 GiB"};
   if (o.header_limit < 256 || o.header_limit > (1u << 20))
     return Diagnostic{"", 0, "header_limit", "expected 256 bytes..1 MiB"};
   if (o.threads < 0) return Diagnostic{"", 0, "threads", "expected 0 (one per core) or more"};

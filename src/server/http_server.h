@@ -4,6 +4,7 @@
 //   POST /fsi/api/rsfComIfsService/callService   envelope → Dispatcher → reply envelope
 //   GET  /metrics                                Prometheus text (Metrics::Render)
 //   GET  /healthz                                "ok"
+//   *    /admin/...                              ServerOptions::admin (404 when unset)
 //   anything else                                404 (405 for a known path with the wrong method),
 //                                                with a JSON envelope (infcode −1)
 // A body that is not a readable envelope (malformed JSON, a missing or oversized field) is answered
@@ -20,6 +21,13 @@
 // already received) is read only after the reply to the previous one is written, so replies keep
 // the order of requests.
 //
+// The admin API (/admin/…, any method) is handed whole to `admin`: method, target (path and
+// query), body and the Authorization header value. Its answer is a status and a JSON body
+// (Content-Type application/json). The AdminReply follows the Reply contract of dispatch.h: call it
+// once, from any thread (the answer is posted back to the connection's thread); later calls are
+// ignored; a reply destroyed without being called, or a handler that throws, answers 500. Admin
+// bodies may be up to `admin_body_limit` (a catalogue CSV is larger than an envelope).
+//
 // Connections: keep-alive (HTTP/1.1 default; HTTP/1.0 with "Connection: keep-alive"), TCP_NODELAY,
 // "Expect: 100-continue" answered. Timeouts close the connection: `idle_timeout` while waiting for
 // the next request's header, `read_timeout` for a body, `write_timeout` for a response. There is no
@@ -31,6 +39,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +51,23 @@
 #include "server/metrics.h"
 
 namespace yibao {
+
+// A request to the admin API (any path starting with /admin/).
+struct AdminRequest {
+  std::string method;  // "GET", "PUT", "POST", …
+  std::string target;  // path and query, e.g. "/admin/audit?limit=20"
+  std::string body;
+  std::string authorization;  // the Authorization header's value; empty when absent
+};
+
+struct AdminResponse {
+  int status = 200;  // 100..599; anything else is sent as 500
+  std::string body;  // JSON
+};
+
+// Called once per admin request, on an I/O thread (must not block it); answer through the reply.
+using AdminReply = std::function<void(AdminResponse)>;
+using AdminHandler = std::function<void(const AdminRequest&, AdminReply)>;
 
 struct ServerOptions {
   std::string address = "0.0.0.0";
@@ -60,8 +86,11 @@ struct ServerOptions {
   // is the receive time (YYYYMMDDHHMMSS, UTC+8) and a 10-digit sequence: 30 characters in all,
   // unique within one running server.
   std::string node_code = "000000";
-  const Clock* clock = nullptr;  // not owned; null: the system clock
-  Logger* logger = nullptr;      // not owned; null: JSON lines to stderr
+  // The admin API; unset: /admin/… is 404 like any unknown path.
+  AdminHandler admin;
+  size_t admin_body_limit = 64 << 20;  // admin request bodies above it get 413
+  const Clock* clock = nullptr;        // not owned; null: the system clock
+  Logger* logger = nullptr;            // not owned; null: JSON lines to stderr
 };
 
 namespace server_detail {

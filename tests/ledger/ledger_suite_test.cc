@@ -1,8 +1,10 @@
 // The Ledger contract, on every backend: atomic writes, refusals that change nothing, cancellation,
-// group commit. "sqlite" runs on a temporary file; "postgres" on a fresh database of a throwaway
-// PostgreSQL 15 cluster (pg_cluster.h), started on first use and removed when the binary exits.
+// group commit; the register, visits and fee lines, contributions, reconciliation and the audit
+// log. "sqlite" runs on a temporary file; "postgres" on a fresh database of a throwaway PostgreSQL
+// 15 cluster (pg_cluster.h), started on first use and removed when the binary exits.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 
 #include "ledger/pg_ledger.h"
@@ -50,6 +52,27 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
   TempDir dir_;
   std::string path_, conninfo_;
 };
+
+// Submits `writes` so that they are applied in one batch (one transaction): the writer is held in
+// the callback of an empty write until all of them are queued. Returns their statuses.
+std::vector<WriteStatus> SubmitAsOneBatch(Ledger& ledger, const std::vector<LedgerWrite>& writes) {
+  std::promise<void> held, release;
+  std::shared_future<void> released = release.get_future().share();
+  ledger.Submit(LedgerWrite{}, [&held, released](WriteStatus) {
+    held.set_value();
+    released.wait();
+  });
+  held.get_future().wait();
+  const uint64_t batches = ledger.Stats().batches;
+  std::vector<std::promise<WriteStatus>> done(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i)
+    ledger.Submit(writes[i], [&done, i](WriteStatus s) { done[i].set_value(s); });
+  release.set_value();
+  std::vector<WriteStatus> out;
+  for (auto& d : done) out.push_back(d.get_future().get());
+  EXPECT_EQ(ledger.Stats().batches, batches + 1) << "the writes were not applied in one batch";
+  return out;
+}
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
@@ -249,6 +272,522 @@ TEST_P(LedgerTest, RefusalsInsideBatchesAreRefusedAlone) {
     hospital += amount;
   }
   EXPECT_EQ(reopened->AccountBalance("hospital:H37990000001"), hospital);
+}
+
+TEST_P(LedgerTest, PersonUpsertReplacesInsurancesAndIdentities) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  EXPECT_FALSE(ledger->FindPerson("P1"));
+  EXPECT_EQ(ledger->PersonCount(), 0);
+  LedgerWrite w;
+  w.persons = {Person("P1", "370102196005010011"), Person("P2", "370102197001010022")};
+  w.persons[1].identities.push_back(IdentityRecord{"disabled", "2020-01-01", "2030-12-31"});
+  w.employers = {EmployerRecord{"E1", "青岚机械厂", "379902"}};
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  EXPECT_EQ(ledger->PersonCount(), 2);
+  auto p1 = ledger->FindPerson("P1");
+  ASSERT_TRUE(p1);
+  EXPECT_EQ(p1->psn_name, "张三");
+  EXPECT_EQ(p1->brdy, "1960-05-01");
+  ASSERT_EQ(p1->insurances.size(), 2u);
+  EXPECT_EQ(p1->insurances[0].insutype, "310");
+  EXPECT_EQ(p1->insurances[0].psn_insu_date, "1995-01-01");
+  EXPECT_EQ(p1->insurances[0].emp_no, "E1");
+  EXPECT_EQ(p1->insurances[1].insutype, "330");
+  ASSERT_EQ(p1->identities.size(), 1u);
+  EXPECT_EQ(p1->identities[0].psn_idet_type, "lowinc");
+  EXPECT_EQ(p1->identities[0].endtime, "");
+  EXPECT_EQ(ledger->FindPerson("P2")->identities.size(), 2u);
+  EXPECT_EQ(ledger->FindEmployer("E1")->emp_name, "青岚机械厂");
+  EXPECT_FALSE(ledger->FindEmployer("E2"));
+
+  // The upsert replaces everything: fields, insurances (in the order given), identities.
+  PersonRecord changed = Person("P1", "370102196005010011");
+  changed.psn_name = "张三丰";
+  changed.insurances = {
+      InsuranceRecord{"390", "21", "2", "2024-01-01", "2025-02-01", "379902", "", "0"},
+      InsuranceRecord{"310", "1102", "4", "1995-01-01", "", "379900", "E2", "1"}};
+  changed.identities.clear();
+  w = LedgerWrite{};
+  w.persons = {changed};
+  w.employers = {EmployerRecord{"E1", "青岚机械集团", "379903"}};
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  p1 = ledger->FindPerson("P1");
+  ASSERT_TRUE(p1);
+  EXPECT_EQ(p1->psn_name, "张三丰");
+  ASSERT_EQ(p1->insurances.size(), 2u);
+  EXPECT_EQ(p1->insurances[0].insutype, "390");
+  EXPECT_EQ(p1->insurances[0].psn_insu_stas, "2");
+  EXPECT_EQ(p1->insurances[0].paus_insu_date, "2025-02-01");
+  EXPECT_EQ(p1->insurances[1].insutype, "310");
+  EXPECT_EQ(p1->insurances[1].psn_insu_stas, "4");
+  EXPECT_EQ(p1->insurances[1].emp_no, "E2");
+  EXPECT_EQ(p1->insurances[1].cvlserv_flag, "1");
+  EXPECT_TRUE(p1->identities.empty());
+  EXPECT_EQ(ledger->FindPerson("P2")->insurances.size(), 2u);  // the other person untouched
+  EXPECT_EQ(ledger->FindPerson("P2")->identities.size(), 2u);
+  EXPECT_EQ(ledger->PersonCount(), 2);
+  auto e1 = ledger->FindEmployer("E1");
+  EXPECT_EQ(e1->emp_name, "青岚机械集团");
+  EXPECT_EQ(e1->admdvs, "379903");
+
+  // One insutype twice in a person refuses the whole write.
+  PersonRecord twice = Person("P3", "370102198001010033");
+  twice.insurances.push_back(twice.insurances.front());
+  w = LedgerWrite{};
+  w.persons = {Person("P4", "370102198001010044"), twice};
+  w.msgid = "M-twice";
+  EXPECT_EQ(ledger->SubmitAndWait(w), WriteStatus::kFailed);
+  EXPECT_FALSE(ledger->FindPerson("P3"));
+  EXPECT_FALSE(ledger->FindPerson("P4"));
+  EXPECT_FALSE(ledger->FindReply("", "M-twice"));
+  EXPECT_EQ(ledger->PersonCount(), 2);
+}
+
+TEST_P(LedgerTest, FindPersonByCert) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  LedgerWrite w;
+  w.persons = {Person("P1", "370102196005010011"), Person("P2", "370102197001010022")};
+  w.persons[1].psn_cert_type = "02";  // same kind of number, another certificate type
+  w.persons[1].certno = "370102196005010011";
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  auto by_id = ledger->FindPersonByCert("01", "370102196005010011");
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->psn_no, "P1");
+  EXPECT_EQ(by_id->insurances.size(), 2u);
+  EXPECT_EQ(by_id->identities.size(), 1u);
+  EXPECT_EQ(ledger->FindPersonByCert("02", "370102196005010011")->psn_no, "P2");
+  EXPECT_FALSE(ledger->FindPersonByCert("01", "370102197001010022"));
+  EXPECT_FALSE(ledger->FindPersonByCert("01", "nobody"));
+  // A new certificate number: found by the new one only.
+  PersonRecord p1 = Person("P1", "37010219600501001X");
+  w = LedgerWrite{};
+  w.persons = {p1};
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  EXPECT_FALSE(ledger->FindPersonByCert("01", "370102196005010011"));
+  EXPECT_EQ(ledger->FindPersonByCert("01", "37010219600501001X")->psn_no, "P1");
+}
+
+TEST_P(LedgerTest, InstitutionsAreUpsertedAndListed) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  EXPECT_TRUE(ledger->Institutions().empty());
+  LedgerWrite w;
+  w.institutions = {Institution("H37990000003", 3), Institution("H37990000001", 2),
+                    Institution("P37990000002", 0)};
+  w.institutions[2].fixmedins_type = "2";
+  w.institutions[2].sm2_public_key = "";
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  auto all = ledger->Institutions();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].fixmedins_code, "H37990000001");
+  EXPECT_EQ(all[1].fixmedins_code, "H37990000003");
+  EXPECT_EQ(all[2].fixmedins_code, "P37990000002");
+  EXPECT_EQ(all[1].hosp_lv, 3);
+  EXPECT_EQ(all[2].fixmedins_type, "2");
+  EXPECT_EQ(all[2].sm2_public_key, "");
+  EXPECT_TRUE(all[0].active);
+  auto h1 = ledger->FindInstitution("H37990000001");
+  ASSERT_TRUE(h1);
+  EXPECT_EQ(h1->fixmedins_name, "医院H37990000001");
+  EXPECT_EQ(h1->credential_sm3, std::string(64, 'a'));
+  EXPECT_EQ(h1->admdvs, "379902");
+  EXPECT_FALSE(ledger->FindInstitution("H00000000000"));
+
+  InstitutionRecord changed = Institution("H37990000001", 3);
+  changed.active = false;
+  changed.credential_sm3 = "";
+  w = LedgerWrite{};
+  w.institutions = {changed};
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  h1 = ledger->FindInstitution("H37990000001");
+  EXPECT_FALSE(h1->active);
+  EXPECT_EQ(h1->hosp_lv, 3);
+  EXPECT_EQ(h1->credential_sm3, "");
+  EXPECT_EQ(ledger->Institutions().size(), 3u);
+}
+
+TEST_P(LedgerTest, SignInIsUpsertedBySignNo) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  LedgerWrite w;
+  w.fixmedins_code = "H37990000001";
+  w.sign_in = SignInRecord{"SN1", "H37990000001", "OP7", "2025-03-01 07:59:00", false};
+  w.msgid = "M9001";
+  w.infno = "9001";
+  w.reply_json = "{\"infcode\":0,\"output\":{\"signinoutb\":{\"sign_no\":\"SN1\"}}}";
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  auto s = ledger->FindSignIn("SN1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->fixmedins_code, "H37990000001");
+  EXPECT_EQ(s->opter_no, "OP7");
+  EXPECT_EQ(s->sign_time, "2025-03-01 07:59:00");
+  EXPECT_FALSE(s->signed_out);
+  EXPECT_FALSE(ledger->FindSignIn("SN2"));
+  // Sign-out (9002) rewrites the record.
+  w = LedgerWrite{};
+  w.sign_in = SignInRecord{"SN1", "H37990000001", "OP7", "2025-03-01 07:59:00", true};
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  EXPECT_TRUE(ledger->FindSignIn("SN1")->signed_out);
+}
+
+TEST_P(LedgerTest, VisitIsUpsertedWhole) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  LedgerWrite w;
+  w.visit = Visit("V1", "P1");
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  auto v = ledger->FindVisit("H37990000001", "V1");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->psn_no, "P1");
+  EXPECT_EQ(v->ipt_otp_no, "ZYV1");
+  EXPECT_EQ(v->status, "admitted");
+  EXPECT_EQ(v->endtime, "");
+  EXPECT_EQ(v->info_json, "{\"dise_codg\":\"K80.101\"}");
+  EXPECT_FALSE(ledger->FindVisit("H37990000002", "V1"));
+  EXPECT_FALSE(ledger->FindVisit("H37990000001", "V2"));
+  // Discharge (2402): the whole record replaced.
+  VisitRecord discharged = Visit("V1", "P1");
+  discharged.endtime = "2025-03-09 10:00:00";
+  discharged.status = "discharged";
+  discharged.info_json = "{}";
+  w.visit = discharged;
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  v = ledger->FindVisit("H37990000001", "V1");
+  EXPECT_EQ(v->endtime, "2025-03-09 10:00:00");
+  EXPECT_EQ(v->status, "discharged");
+  EXPECT_EQ(v->info_json, "{}");
+}
+
+TEST_P(LedgerTest, FeeLinesAreStoredInUploadOrder) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  EXPECT_TRUE(ledger->FeeLinesOf("H37990000001", "V1").empty());
+  ASSERT_EQ(ledger->SubmitAndWait(
+                FeeLines({FeeLine("V1", "3", 300), FeeLine("V1", "1", 100), FeeLine("V2", "1")})),
+            WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "2", 200)})), WriteStatus::kDurable);
+  auto lines = ledger->FeeLinesOf("H37990000001", "V1");
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].feedetl_sn, "3");
+  EXPECT_EQ(lines[1].feedetl_sn, "1");
+  EXPECT_EQ(lines[2].feedetl_sn, "2");
+  EXPECT_EQ(lines[0].det_item_fee_sumamt, 300);
+  EXPECT_EQ(lines[0].cnt, "2.5000");
+  EXPECT_EQ(lines[0].pric, "4.000000");
+  EXPECT_EQ(lines[0].medins_list_codg, "H-3");
+  EXPECT_EQ(lines[0].prd_days, 3);
+  EXPECT_EQ(lines[0].hosp_appr_flag, "1");
+  EXPECT_EQ(lines[0].fee_ocur_time, "2025-03-01 09:00:00");
+  EXPECT_FALSE(lines[0].cancelled);
+  EXPECT_EQ(ledger->FeeLinesOf("H37990000001", "V2").size(), 1u);
+  EXPECT_TRUE(ledger->FeeLinesOf("H37990000002", "V1").empty());
+}
+
+// Within one batch: a write reusing a live feedetl_sn is refused alone (none of its lines kept),
+// the writes around it commit.
+TEST_P(LedgerTest, DuplicateFeeLineIsRefusedAloneInABatch) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "1"), FeeLine("V1", "2")})),
+            WriteStatus::kDurable);
+  auto got = SubmitAsOneBatch(
+      *ledger, {
+                   FeeLines({FeeLine("V1", "3")}, {}, "M1"),
+                   FeeLines({FeeLine("V1", "4"), FeeLine("V1", "2")}, {}, "M2"),  // 2 is live
+                   FeeLines({FeeLine("V1", "5")}, {}, "M3"),
+                   FeeLines({FeeLine("V1", "6"), FeeLine("V1", "6")}, {}, "M4"),  // 6 twice
+                   FeeLines({FeeLine("V1", "4")}, {}, "M5"),  // free: the write with 4 was refused
+                   FeeLines({FeeLine("V1", "5")}, {}, "M6"),  // taken two writes back
+               });
+  EXPECT_EQ(got, (std::vector<WriteStatus>{WriteStatus::kDurable, WriteStatus::kDuplicateFeeLine,
+                                           WriteStatus::kDurable, WriteStatus::kDuplicateFeeLine,
+                                           WriteStatus::kDurable, WriteStatus::kDuplicateFeeLine}));
+  std::vector<std::string> sns;
+  for (const auto& f : ledger->FeeLinesOf("H37990000001", "V1")) sns.push_back(f.feedetl_sn);
+  EXPECT_EQ(sns, (std::vector<std::string>{"1", "2", "3", "5", "4"}));
+  EXPECT_TRUE(ledger->FindReply("H37990000001", "M1"));
+  EXPECT_FALSE(ledger->FindReply("H37990000001", "M2"));
+  EXPECT_TRUE(ledger->FindReply("H37990000001", "M3"));
+  EXPECT_FALSE(ledger->FindReply("H37990000001", "M4"));
+  EXPECT_TRUE(ledger->FindReply("H37990000001", "M5"));
+  EXPECT_FALSE(ledger->FindReply("H37990000001", "M6"));
+}
+
+TEST_P(LedgerTest, CancelledFeeLineCanBeUploadedAgain) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "1"), FeeLine("V1", "2", 200)})),
+            WriteStatus::kDurable);
+  // 2205: cancel line 2.
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({}, {FeeLine("V1", "2")})), WriteStatus::kDurable);
+  auto lines = ledger->FeeLinesOf("H37990000001", "V1");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_FALSE(lines[0].cancelled);
+  EXPECT_TRUE(lines[1].cancelled);
+  // Upload 2 again, with another amount; then cancel it and re-upload in one write.
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "2", 250)})), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "2", 260)}, {FeeLine("V1", "2")})),
+            WriteStatus::kDurable);
+  lines = ledger->FeeLinesOf("H37990000001", "V1");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[1].det_item_fee_sumamt, 200);
+  EXPECT_TRUE(lines[1].cancelled);
+  EXPECT_EQ(lines[2].det_item_fee_sumamt, 250);
+  EXPECT_TRUE(lines[2].cancelled);
+  EXPECT_EQ(lines[3].feedetl_sn, "2");
+  EXPECT_EQ(lines[3].det_item_fee_sumamt, 260);
+  EXPECT_FALSE(lines[3].cancelled);
+  // The live line 2 is still a duplicate.
+  EXPECT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "2")})), WriteStatus::kDuplicateFeeLine);
+}
+
+// Cancelling a line that is not live (never uploaded, already cancelled, another visit) is
+// kNotFound, and nothing of that write is kept; the writes of the same batch commit.
+TEST_P(LedgerTest, CancellingANonLiveFeeLineIsNotFound) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  ASSERT_EQ(
+      ledger->SubmitAndWait(FeeLines({FeeLine("V1", "1"), FeeLine("V1", "2"), FeeLine("V1", "3")})),
+      WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({}, {FeeLine("V1", "3")})), WriteStatus::kDurable);
+  LedgerWrite with_visit = FeeLines({FeeLine("V1", "7")}, {FeeLine("V1", "1"), FeeLine("V1", "9")},
+                                    "M2");  // 1 is live, 9 is not
+  with_visit.visit = Visit("V1", "P1");
+  with_visit.audit_operator = "OP7";
+  with_visit.audit_action = "2205";
+  auto got = SubmitAsOneBatch(
+      *ledger, {
+                   FeeLines({FeeLine("V1", "4")}, {}, "M1"), with_visit,
+                   FeeLines({}, {FeeLine("V1", "3")}, "M3"),  // already cancelled
+                   FeeLines({}, {FeeLine("V2", "2")}, "M4"),  // another visit
+                   FeeLines({}, {FeeLine("V1", "2")}, "M5"),
+                   FeeLines({}, {FeeLine("V1", "2")}, "M6"),  // cancelled just before
+               });
+  EXPECT_EQ(got, (std::vector<WriteStatus>{WriteStatus::kDurable, WriteStatus::kNotFound,
+                                           WriteStatus::kNotFound, WriteStatus::kNotFound,
+                                           WriteStatus::kDurable, WriteStatus::kNotFound}));
+  auto lines = ledger->FeeLinesOf("H37990000001", "V1");
+  ASSERT_EQ(lines.size(), 4u);       // 1 2 3 4: no 7
+  EXPECT_FALSE(lines[0].cancelled);  // the refused write's valid cancellation was undone
+  EXPECT_TRUE(lines[1].cancelled);
+  EXPECT_TRUE(lines[2].cancelled);
+  EXPECT_EQ(lines[3].feedetl_sn, "4");
+  EXPECT_FALSE(ledger->FindVisit("H37990000001", "V1"));
+  EXPECT_TRUE(ledger->AuditLog(10).empty());
+  for (const char* m : {"M2", "M3", "M4", "M6"}) EXPECT_FALSE(ledger->FindReply("H37990000001", m));
+  EXPECT_TRUE(ledger->FindReply("H37990000001", "M1"));
+  EXPECT_TRUE(ledger->FindReply("H37990000001", "M5"));
+}
+
+TEST_P(LedgerTest, ContributionPostsABalancedJournalUnderItsId) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  ASSERT_EQ(ledger->SubmitAndWait(Contribution("C202503-P1", "P1", 40000, 10000)),
+            WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Contribution("C202504-P1", "P1", 40000, 10000)),
+            WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Contribution("C202503-P2", "P2", 30000, 8000)),
+            WriteStatus::kDurable);
+  auto cs = ledger->ContributionsOf("P1");
+  ASSERT_EQ(cs.size(), 2u);
+  EXPECT_EQ(cs[0].contribution_id, "C202503-P1");
+  EXPECT_EQ(cs[1].contribution_id, "C202504-P1");
+  EXPECT_EQ(cs[0].emp_no, "E1");
+  EXPECT_EQ(cs[0].period, "202503");
+  EXPECT_EQ(cs[0].base, 500000);
+  EXPECT_EQ(cs[0].employer_part, 40000);
+  EXPECT_EQ(cs[0].employee_part, 10000);
+  EXPECT_EQ(cs[0].to_account, 10000);
+  EXPECT_EQ(cs[0].to_pool, 40000);
+  EXPECT_EQ(cs[0].subsidy, 0);
+  auto journal = ledger->JournalOf("C202503-P1");
+  ASSERT_EQ(journal.size(), 4u);
+  EXPECT_EQ(journal[2].account, "acct:P1");
+  EXPECT_EQ(journal[2].amount, 10000);
+  EXPECT_EQ(ledger->AccountBalance("acct:P1"), 20000);
+  EXPECT_EQ(ledger->AccountBalance("fund:379900:310:hifp"), 110000);
+  EXPECT_EQ(ledger->JournalSum(), 0);
+  // A reused id is refused like a reused msgid; an unbalanced contribution is refused.
+  EXPECT_EQ(ledger->SubmitAndWait(Contribution("C202503-P1", "P1", 1, 1)),
+            WriteStatus::kDuplicateMsgid);
+  LedgerWrite bad = Contribution("C202505-P1", "P1", 40000, 10000);
+  bad.journal.back().amount -= 1;
+  EXPECT_EQ(ledger->SubmitAndWait(bad), WriteStatus::kUnbalanced);
+  EXPECT_EQ(ledger->ContributionsOf("P1").size(), 2u);
+  EXPECT_EQ(ledger->JournalOf("C202503-P1").size(), 4u);
+  EXPECT_TRUE(ledger->JournalOf("C202505-P1").empty());
+  EXPECT_EQ(ledger->AccountBalance("acct:P1"), 20000);
+  // Spent at a settlement: the account pays.
+  ASSERT_EQ(ledger->SubmitAndWait(Settlement("S1", "V1", "P1", 800, 5000, 100)),
+            WriteStatus::kDurable);
+  EXPECT_EQ(ledger->AccountBalance("acct:P1"), 15000);
+  EXPECT_EQ(ledger->JournalSum(), 0);
+  // In one batch: the duplicate refused alone.
+  auto got = SubmitAsOneBatch(*ledger, {Contribution("C202505-P1", "P1", 100, 10),
+                                        Contribution("C202503-P2", "P2", 100, 10),
+                                        Contribution("C202505-P2", "P2", 100, 10)});
+  EXPECT_EQ(got, (std::vector<WriteStatus>{WriteStatus::kDurable, WriteStatus::kDuplicateMsgid,
+                                           WriteStatus::kDurable}));
+  EXPECT_EQ(ledger->ContributionsOf("P2").size(), 2u);
+  EXPECT_EQ(ledger->AccountBalance("acct:P2"), 8010);
+}
+
+TEST_P(LedgerTest, ReconcileCountsSettlementsAndCancellations) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  // Settlement `id` of H37990000001 at `time`, of clearing type `clr` (and insutype `insutype`).
+  auto at = [](const std::string& id, const std::string& time, const std::string& clr, int64_t fund,
+               int64_t acct, const std::string& insutype = "310") {
+    LedgerWrite w = Settlement(id, "V" + id, "P1", fund, acct, 100);
+    w.settlement->setl_time = time;
+    w.settlement->clr_type = clr;
+    w.settlement->insutype = insutype;
+    return w;
+  };
+  LedgerWrite s2 = at("S2", "2025-03-02 00:00:00", "21", 2000, 200);
+  std::vector<LedgerWrite> writes = {
+      at("S1", "2025-03-01 23:59:59", "21", 1000, 100),  // a day early
+      s2,
+      at("S3", "2025-03-03 12:00:00", "21", 3000, 0),
+      at("S4", "2025-03-04 23:59:59", "21", 4000, 400),
+      at("S5", "2025-03-05 00:00:00", "21", 5000, 0),        // a day late
+      at("S6", "2025-03-03 08:00:00", "11", 600, 60),        // outpatient
+      at("S7", "2025-03-03 09:00:00", "21", 700, 0, "390"),  // another insutype
+  };
+  LedgerWrite other = at("S8", "2025-03-03 10:00:00", "21", 800, 0);
+  other.fixmedins_code = other.settlement->fixmedins_code = "H37990000002";
+  writes.push_back(other);
+  for (const auto& w : writes) ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  // S2 cancelled on the 4th: its row counts -1 with negated amounts (on the cancellation's day).
+  LedgerWrite c2 = Cancellation(s2, "C2");
+  c2.settlement->setl_time = "2025-03-04 15:00:00";
+  ASSERT_EQ(ledger->SubmitAndWait(c2), WriteStatus::kDurable);
+
+  auto t = ledger->Reconcile("H37990000001", "310", "21", "2025-03-02", "2025-03-04");
+  EXPECT_EQ(t.count, 2);  // S2 S3 S4 − C2
+  EXPECT_EQ(t.fund_pay_sumamt, 2000 + 3000 + 4000 - 2000);
+  EXPECT_EQ(t.acct_pay, 200 + 0 + 400 - 200);
+  EXPECT_EQ(t.medfee_sumamt, (2300 + 3100 + 4500) - 2300);
+  // The settlement and its cancellation on different days: each day has its own sign.
+  t = ledger->Reconcile("H37990000001", "310", "21", "2025-03-02", "2025-03-02");
+  EXPECT_EQ(t.count, 1);
+  EXPECT_EQ(t.fund_pay_sumamt, 2000);
+  t = ledger->Reconcile("H37990000001", "310", "21", "2025-03-04", "2025-03-04");
+  EXPECT_EQ(t.count, 0);  // S4 − C2
+  EXPECT_EQ(t.fund_pay_sumamt, 4000 - 2000);
+  t = ledger->Reconcile("H37990000001", "310", "21", "2025-03-01", "2025-03-31");
+  EXPECT_EQ(t.count, 4);
+  EXPECT_EQ(t.fund_pay_sumamt, 1000 + 3000 + 4000 + 5000);
+  t = ledger->Reconcile("H37990000001", "310", "11", "2025-03-01", "2025-03-31");
+  EXPECT_EQ(t.count, 1);
+  EXPECT_EQ(t.acct_pay, 60);
+  t = ledger->Reconcile("H37990000001", "390", "21", "2025-03-01", "2025-03-31");
+  EXPECT_EQ(t.count, 1);
+  EXPECT_EQ(t.fund_pay_sumamt, 700);
+  t = ledger->Reconcile("H37990000002", "310", "21", "2025-03-03", "2025-03-03");
+  EXPECT_EQ(t.count, 1);
+  EXPECT_EQ(t.medfee_sumamt, 900);
+  t = ledger->Reconcile("H37990000001", "310", "21", "2025-04-01", "2025-04-30");
+  EXPECT_EQ(t.count, 0);
+  EXPECT_EQ(t.medfee_sumamt, 0);
+  EXPECT_EQ(t.fund_pay_sumamt, 0);
+  EXPECT_EQ(t.acct_pay, 0);
+  auto stored = ledger->FindSettlement("C2");
+  EXPECT_EQ(stored->clr_type, "21");
+  EXPECT_EQ(stored->setl_time, "2025-03-04 15:00:00");
+}
+
+TEST_P(LedgerTest, AuditLogIsNewestFirst) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  EXPECT_TRUE(ledger->AuditLog(10).empty());
+  for (int i = 1; i <= 5; ++i) {
+    LedgerWrite w;
+    w.fixmedins_code = i % 2 ? "H37990000001" : "";
+    w.audit_operator = "op" + std::to_string(i);
+    w.audit_action = "action " + std::to_string(i);
+    ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  }
+  // A refused write leaves no audit line; a write without an operator none either.
+  LedgerWrite refused = Settlement("S1", "V1", "P1", 1, 0, 0);
+  refused.journal.back().amount += 1;
+  refused.audit_operator = "op-refused";
+  EXPECT_EQ(ledger->SubmitAndWait(refused), WriteStatus::kUnbalanced);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "1")})), WriteStatus::kDurable);
+  auto log = ledger->AuditLog(3);
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].operator_id, "op5");
+  EXPECT_EQ(log[1].operator_id, "op4");
+  EXPECT_EQ(log[2].operator_id, "op3");
+  EXPECT_EQ(log[0].action, "action 5");
+  EXPECT_EQ(log[0].fixmedins_code, "H37990000001");
+  EXPECT_EQ(log[1].fixmedins_code, "");
+  EXPECT_GT(log[0].entry_id, log[1].entry_id);
+  EXPECT_GT(log[1].entry_id, log[2].entry_id);
+  log = ledger->AuditLog(100);
+  ASSERT_EQ(log.size(), 5u);
+  EXPECT_EQ(log.back().operator_id, "op1");
+  EXPECT_TRUE(ledger->AuditLog(0).empty());
+}
+
+// Everything of every kind, written in one batch, is there after the ledger is closed and opened
+// again.
+TEST_P(LedgerTest, ReopenedLedgerSeesEverything) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  LedgerWrite reg;
+  reg.persons = {Person("P1", "370102196005010011")};
+  reg.employers = {EmployerRecord{"E1", "青岚机械厂", "379902"}};
+  reg.institutions = {Institution("H37990000001", 2)};
+  reg.audit_operator = "admin";
+  reg.audit_action = "register";
+  LedgerWrite sign;
+  sign.sign_in = SignInRecord{"SN1", "H37990000001", "OP7", "2025-03-01 07:59:00", false};
+  LedgerWrite visit = FeeLines({FeeLine("V1", "1", 2300), FeeLine("V1", "2")}, {}, "M-2204");
+  visit.visit = Visit("V1", "P1");
+  LedgerWrite cancel_line = FeeLines({}, {FeeLine("V1", "2")});
+  LedgerWrite settle = Settlement("S1", "V1", "P1", 2000, 200, 100, "M-2207");
+  settle.settlement->clr_type = "21";
+  settle.settlement->setl_time = "2025-03-09 10:00:00";
+  ASSERT_EQ(SubmitAsOneBatch(*ledger, {reg, sign, visit, cancel_line,
+                                       Contribution("C1", "P1", 400, 100), settle}),
+            std::vector<WriteStatus>(6, WriteStatus::kDurable));
+  ledger.reset();
+
+  auto reopened = Open();
+  ASSERT_TRUE(reopened);
+  auto p = reopened->FindPerson("P1");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->insurances.size(), 2u);
+  EXPECT_EQ(p->identities.size(), 1u);
+  EXPECT_EQ(reopened->FindPersonByCert("01", "370102196005010011")->psn_no, "P1");
+  EXPECT_EQ(reopened->PersonCount(), 1);
+  EXPECT_EQ(reopened->FindEmployer("E1")->emp_name, "青岚机械厂");
+  EXPECT_EQ(reopened->FindInstitution("H37990000001")->hosp_lv, 2);
+  EXPECT_EQ(reopened->Institutions().size(), 1u);
+  EXPECT_EQ(reopened->FindSignIn("SN1")->opter_no, "OP7");
+  EXPECT_EQ(reopened->FindVisit("H37990000001", "V1")->status, "admitted");
+  auto lines = reopened->FeeLinesOf("H37990000001", "V1");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_FALSE(lines[0].cancelled);
+  EXPECT_TRUE(lines[1].cancelled);
+  EXPECT_EQ(reopened->ContributionsOf("P1").size(), 1u);
+  EXPECT_EQ(reopened->JournalOf("C1").size(), 4u);
+  EXPECT_EQ(reopened->AccountBalance("acct:P1"), 100 - 200);
+  EXPECT_EQ(reopened->FindSettlement("S1")->setl_time, "2025-03-09 10:00:00");
+  EXPECT_EQ(reopened->Reconcile("H37990000001", "310", "21", "2025-03-09", "2025-03-09").count, 1);
+  EXPECT_EQ(reopened->FindReply("H37990000001", "M-2204"), "{\"infcode\":0}");
+  EXPECT_TRUE(reopened->FindReply("H37990000001", "M-2207"));
+  auto log = reopened->AuditLog(10);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].action, "register");
+  EXPECT_EQ(reopened->JournalSum(), 0);
+  // The live line 1 is still live after the reopen, the cancelled 2 free again.
+  EXPECT_EQ(reopened->SubmitAndWait(FeeLines({FeeLine("V1", "1")})),
+            WriteStatus::kDuplicateFeeLine);
+  EXPECT_EQ(reopened->SubmitAndWait(FeeLines({FeeLine("V1", "2")})), WriteStatus::kDurable);
 }
 
 }  // namespace

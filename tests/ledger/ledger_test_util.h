@@ -1,5 +1,6 @@
 // What the ledger tests share: temporary directories, settlement and cancellation writes as the
-// platform makes them, and the kill -9 rounds run against each backend.
+// platform makes them, register, visit, fee-line and contribution records, and the kill -9 rounds
+// run against each backend.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -65,6 +66,8 @@ inline LedgerWrite Settlement(const std::string& setl_id, const std::string& mdt
   r.psn_part_amt = acct + cash;
   r.acct_pay = acct;
   r.psn_cash_pay = cash;
+  r.clr_type = "21";
+  r.setl_time = "2025-03-01 10:00:00";
   r.bill_json = "{\"setl_id\":\"" + setl_id + "\"}";
   w.settlement = r;
   w.accumulators = {{"inpatient.admissions", 1}, {"inpatient.basic.paid", fund}};
@@ -92,6 +95,107 @@ inline LedgerWrite Cancellation(const LedgerWrite& original, const std::string& 
   return w;
 }
 
+// A person with two insurances and an identity, or as given.
+inline PersonRecord Person(const std::string& psn_no, const std::string& certno) {
+  PersonRecord p;
+  p.psn_no = psn_no;
+  p.psn_cert_type = "01";
+  p.certno = certno;
+  p.psn_name = "张三";
+  p.gend = "1";
+  p.brdy = "1960-05-01";
+  p.naty = "01";
+  p.insurances = {
+      InsuranceRecord{"310", "1101", "1", "1995-01-01", "", "379900", "E1", "0"},
+      InsuranceRecord{"330", "1101", "1", "2001-07-01", "", "379900", "E1", "0"},
+  };
+  p.identities = {IdentityRecord{"lowinc", "2024-01-01", ""}};
+  return p;
+}
+
+inline InstitutionRecord Institution(const std::string& code, int hosp_lv) {
+  InstitutionRecord i;
+  i.fixmedins_code = code;
+  i.fixmedins_name = "医院" + code;
+  i.fixmedins_type = "1";
+  i.hosp_lv = hosp_lv;
+  i.admdvs = "379902";
+  i.credential_sm3 = std::string(64, 'a');
+  i.sm2_public_key = "04" + std::string(128, 'b');
+  return i;
+}
+
+inline VisitRecord Visit(const std::string& mdtrt_id, const std::string& psn_no) {
+  VisitRecord v;
+  v.fixmedins_code = "H37990000001";
+  v.mdtrt_id = mdtrt_id;
+  v.psn_no = psn_no;
+  v.insutype = "310";
+  v.med_type = "21";
+  v.ipt_otp_no = "ZY" + mdtrt_id;
+  v.begntime = "2025-03-01 08:00:00";
+  v.status = "admitted";
+  v.info_json = "{\"dise_codg\":\"K80.101\"}";
+  return v;
+}
+
+// A fee line of visit `mdtrt_id` of H37990000001 (only the key matters for a cancellation).
+inline FeeLineRecord FeeLine(const std::string& mdtrt_id, const std::string& feedetl_sn,
+                             int64_t fen = 1000) {
+  FeeLineRecord f;
+  f.fixmedins_code = "H37990000001";
+  f.mdtrt_id = mdtrt_id;
+  f.feedetl_sn = feedetl_sn;
+  f.chrg_bchno = "B1";
+  f.med_list_codg = "XA01AAA001";
+  f.medins_list_codg = "H-" + feedetl_sn;
+  f.cnt = "2.5000";
+  f.pric = "4.000000";
+  f.det_item_fee_sumamt = fen;
+  f.hosp_appr_flag = "1";
+  f.prd_days = 3;
+  f.fee_ocur_time = "2025-03-01 09:00:00";
+  return f;
+}
+
+inline LedgerWrite FeeLines(const std::vector<FeeLineRecord>& upload,
+                            const std::vector<FeeLineRecord>& cancel = {},
+                            const std::string& msgid = "") {
+  LedgerWrite w;
+  w.fixmedins_code = "H37990000001";
+  w.fee_lines = upload;
+  w.fee_lines_cancelled = cancel;
+  w.msgid = msgid;
+  w.infno = "2204";
+  w.reply_json = "{\"infcode\":0}";
+  return w;
+}
+
+// An employee's contribution: the employee's part to the personal account, the rest to the pool;
+// the contributors' accounts pay.
+inline LedgerWrite Contribution(const std::string& id, const std::string& psn_no, int64_t employer,
+                                int64_t employee) {
+  LedgerWrite w;
+  w.fixmedins_code = "";
+  ContributionRecord c;
+  c.contribution_id = id;
+  c.psn_no = psn_no;
+  c.emp_no = "E1";
+  c.insutype = "310";
+  c.period = "202503";
+  c.base = 500000;
+  c.employer_part = employer;
+  c.employee_part = employee;
+  c.to_account = employee;
+  c.to_pool = employer;
+  w.contribution = c;
+  w.journal = {{"employer:E1", -employer},
+               {"person:" + psn_no, -employee},
+               {"acct:" + psn_no, employee},
+               {"fund:379900:310:hifp", employer}};
+  return w;
+}
+
 using OpenLedger = std::function<Result<std::unique_ptr<Ledger>>()>;
 
 // kill -9 at random moments while a child process settles continuously; after each restart every
@@ -101,6 +205,13 @@ inline void KillNineRounds(const OpenLedger& open, const std::string& acks, int 
                            uint32_t seed) {
   std::mt19937 rng(seed);
   int next_id = 0;
+  // The store and its schema exist before the first child starts (creating the schema takes a few
+  // hundred ms on PostgreSQL, one fsync per table and index): every round measures settling, and
+  // a round's child is never killed before it could acknowledge anything.
+  {
+    auto created = open();
+    ASSERT_TRUE(created.ok()) << FormatDiagnostics(created.errors());
+  }
   for (int round = 0; round < rounds; ++round) {
     const int first_id = next_id;
     const pid_t parent = ::getpid();

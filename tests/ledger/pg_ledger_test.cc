@@ -1,9 +1,11 @@
 // The PostgreSQL ledger: durability across kill -9 of the process that writes (the server keeps
-// running and rolls back the killed client's open transaction). The backend-independent tests run
-// on every backend in ledger_suite_test.cc.
+// running and rolls back the killed client's open transaction), reconnection, and a database made
+// by an earlier version. The backend-independent tests run on every backend in
+// ledger_suite_test.cc.
 #include "ledger/pg_ledger.h"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include "ledger_test_util.h"
 #include "pg_cluster.h"
@@ -53,6 +55,50 @@ TEST(PgLedger, ReconnectsAfterAServerRestart) {
   EXPECT_EQ(ledger.Accumulators("P1", "310", 2025)["inpatient.basic.paid"],
             100 * int64_t(1 + attempts - failed.size()));
   EXPECT_EQ(ledger.JournalSum(), 0);
+}
+
+// A database written before settlements had clr_type and setl_time (and before the register's
+// tables): opening it adds the columns and the tables; old and new settlements are read back.
+TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
+  auto cluster = SharedPgCluster();
+  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
+  auto conninfo = (*cluster)->CreateDatabase("old_schema");
+  ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
+  PGconn* c = PQconnectdb(conninfo->c_str());
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  PGresult* r = PQexec(c, R"sql(
+    CREATE TABLE settlement (
+      seq BIGSERIAL NOT NULL, setl_id TEXT PRIMARY KEY, cancels TEXT NOT NULL DEFAULT '',
+      cancelled_by TEXT NOT NULL DEFAULT '', mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL,
+      fixmedins_code TEXT NOT NULL, insutype TEXT NOT NULL, med_type TEXT NOT NULL,
+      year INTEGER NOT NULL, policy_region TEXT NOT NULL, policy_version TEXT NOT NULL,
+      medfee_sumamt BIGINT NOT NULL, fund_pay_sumamt BIGINT NOT NULL, psn_part_amt BIGINT NOT NULL,
+      acct_pay BIGINT NOT NULL, psn_cash_pay BIGINT NOT NULL, bill_json TEXT NOT NULL);
+    CREATE TABLE audit_log (entry_id BIGSERIAL PRIMARY KEY, fixmedins_code TEXT NOT NULL,
+      operator TEXT NOT NULL, action TEXT NOT NULL);
+    INSERT INTO settlement (setl_id, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year,
+      policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
+      psn_cash_pay, bill_json)
+    VALUES ('S0', 'V0', 'P1', 'H37990000001', '310', '21', 2025, '379900', '2025.1', 100, 80, 20,
+      0, 20, '{}');
+  )sql");
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+
+  auto l = OpenPgLedger(*conninfo);
+  ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+  Ledger& ledger = **l;
+  auto old = ledger.FindSettlement("S0");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->fund_pay_sumamt, 80);
+  EXPECT_EQ(old->clr_type, "");
+  EXPECT_EQ(old->setl_time, "");
+  ASSERT_EQ(ledger.SubmitAndWait(Settlement("S1", "V1", "P1", 800, 0, 200)), WriteStatus::kDurable);
+  EXPECT_EQ(ledger.FindSettlement("S1")->setl_time, "2025-03-01 10:00:00");
+  EXPECT_EQ(ledger.Reconcile("H37990000001", "310", "21", "2025-03-01", "2025-03-01").count, 1);
+  ASSERT_EQ(ledger.SubmitAndWait(FeeLines({FeeLine("V1", "1")})), WriteStatus::kDurable);
+  EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1").size(), 1u);
 }
 
 // Reported, not hidden: a server that cannot be reached is an error of Open.

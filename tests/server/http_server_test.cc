@@ -3,6 +3,8 @@
 // a watchdog aborts a test that hangs.
 #include "server/http_server.h"
 
+#include "interface/bill_json.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -189,11 +192,20 @@ class Client {
     Send(http::verb::get, target, "");
     return Read();
   }
-  void Send(http::verb verb, std::string_view target, std::string body) {
+  // Any method, with an Authorization header when `authorization` is not empty.
+  Response Call(http::verb verb, std::string_view target, std::string body = {},
+                std::string_view authorization = {}) {
+    Send(verb, target, std::move(body), authorization);
+    return Read();
+  }
+  void Send(http::verb verb, std::string_view target, std::string body,
+            std::string_view authorization = {}) {
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::user_agent, "his-test");
-    if (verb == http::verb::post) req.set(http::field::content_type, "application/json");
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
+    if (verb == http::verb::post || verb == http::verb::put)
+      req.set(http::field::content_type, "application/json");
     req.body() = std::move(body);
     req.prepare_payload();
     http::write(socket_, req);
@@ -262,6 +274,8 @@ class ServerTest : public ::testing::Test {
     o.port = 0;
     if (o.threads == 0) o.threads = 3;
     o.body_limit = body_limit_;
+    if (o.admin_body_limit == ServerOptions().admin_body_limit)
+      o.admin_body_limit = admin_body_limit_;
     o.node_code = "430100";
     o.clock = &clock_;
     o.logger = &log_;
@@ -300,6 +314,7 @@ class ServerTest : public ::testing::Test {
   Dispatcher dispatcher_;
   Metrics metrics_;
   size_t body_limit_ = 64 << 10;
+  size_t admin_body_limit_ = 256 << 10;
   std::unique_ptr<HttpServer> server_;
   uint16_t port_ = 0;
 };
@@ -665,6 +680,235 @@ TEST_F(ServerTest, StartRefusesBadOptions) {
   code.node_code = "TOO-LONG";
   HttpServer third(code, dispatcher_, metrics_);
   EXPECT_FALSE(third.Start().ok());
+}
+
+// ---- The admin API hook -----------------------------------------------------------------------
+
+// An admin handler for the tests: records every request, answers by the path.
+//   /admin/echo…      200, {"method":…,"target":…,"body":…,"authorization":…} at once
+//   /admin/status/N   status N, at once
+//   /admin/later      held until the test answers (from its own thread)
+//   /admin/drop       the reply is dropped unanswered
+//   /admin/throw      the handler throws
+//   /admin/twice      answers 201 then 500
+class AdminFixture : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerOptions o;
+    o.admin = [this](const AdminRequest& req, AdminReply reply) {
+      {
+        std::lock_guard lock(admin_mu_);
+        admin_requests_.push_back(req);
+      }
+      std::string_view path(req.target);
+      path = path.substr(0, path.find('?'));
+      if (path.starts_with("/admin/echo")) {
+        std::string body = "{";
+        for (auto [k, v] : {std::pair<const char*, const std::string*>{"method", &req.method},
+                            {"target", &req.target},
+                            {"body", &req.body},
+                            {"authorization", &req.authorization}}) {
+          if (body.size() > 1) body += ",";
+          body += fmt::format(R"("{}":)", k);
+          AppendJsonString(body, *v);
+        }
+        body += "}";
+        return reply(AdminResponse{200, std::move(body)});
+      }
+      if (path.starts_with("/admin/status/")) {
+        int status = std::atoi(std::string(path.substr(14)).c_str());
+        return reply(AdminResponse{status, fmt::format(R"({{"status":{}}})", status)});
+      }
+      if (path == "/admin/later") {
+        std::lock_guard lock(admin_mu_);
+        held_.push_back(std::move(reply));
+        admin_cv_.notify_all();
+        return;
+      }
+      if (path == "/admin/drop") return;
+      if (path == "/admin/throw") throw std::runtime_error("admin boom");
+      if (path == "/admin/twice") {
+        reply(AdminResponse{201, R"({"n":1})"});
+        reply(AdminResponse{500, R"({"n":2})"});
+        return;
+      }
+      reply(AdminResponse{404, R"({"error":"no such route"})"});
+    };
+    StartServer(o);
+  }
+
+  AdminReply WaitHeldAdmin() {
+    std::unique_lock lock(admin_mu_);
+    admin_cv_.wait(lock, [this] { return !held_.empty(); });
+    AdminReply r = std::move(held_.front());
+    held_.erase(held_.begin());
+    return r;
+  }
+
+  AdminRequest LastAdminRequest() {
+    std::lock_guard lock(admin_mu_);
+    return admin_requests_.empty() ? AdminRequest{} : admin_requests_.back();
+  }
+
+  std::mutex admin_mu_;
+  std::condition_variable admin_cv_;
+  std::vector<AdminRequest> admin_requests_;
+  std::vector<AdminReply> held_;
+};
+
+std::map<std::string, std::string> JsonStrings(const std::string& body) {
+  std::map<std::string, std::string> out;
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(body).get(obj)) {
+    ADD_FAILURE() << "not a JSON object: " << body;
+    return out;
+  }
+  for (auto [key, value] : obj) {
+    std::string_view v;
+    if (value.get_string().get(v) == simdjson::SUCCESS) out[std::string(key)] = std::string(v);
+  }
+  return out;
+}
+
+TEST_F(ServerTest, AdminPathsAre404WithoutAHandler) {
+  Client client(port_);
+  Response res = client.Call(http::verb::get, "/admin/persons/1", "", "Bearer t");
+  EXPECT_EQ(res.result_int(), 404);
+  EXPECT_EQ(ParseReplyBody(res.body()).err_msg, "no such path: /admin/persons/1");
+}
+
+TEST_F(AdminFixture, GetPutPostReachTheHandlerWithMethodTargetBodyAndAuthorization) {
+  Client client(port_);
+  struct Case {
+    http::verb verb;
+    std::string method, target, body, authorization;
+  };
+  std::vector<Case> cases = {
+      {http::verb::get, "GET", "/admin/echo/persons/37990000000000000001", "", "Bearer tok-1"},
+      {http::verb::put, "PUT", "/admin/echo/employers/E1", R"({"emp_name":"青岚机械厂"})",
+       "Bearer tok-2"},
+      {http::verb::post, "POST", "/admin/echo/contributions?dry=1&x=%20", R"({"psn_no":"1"})", ""},
+      {http::verb::delete_, "DELETE", "/admin/echo/x", "", "Basic abc"},
+  };
+  for (const Case& c : cases) {  // all on one keep-alive connection
+    Response res = client.Call(c.verb, c.target, c.body, c.authorization);
+    ASSERT_EQ(res.result_int(), 200) << c.target;
+    ExpectJsonHeaders(res);
+    auto got = JsonStrings(res.body());
+    EXPECT_EQ(got["method"], c.method);
+    EXPECT_EQ(got["target"], c.target);
+    EXPECT_EQ(got["body"], c.body);
+    EXPECT_EQ(got["authorization"], c.authorization);
+  }
+  EXPECT_EQ(LastAdminRequest().method, "DELETE");
+  EXPECT_EQ(metrics_.connections_total(), 1u);
+  // Paths that only look like the admin prefix are not admin requests.
+  EXPECT_EQ(client.Get("/adminx").result_int(), 404);
+  EXPECT_EQ(client.Get("/admin").result_int(), 404);
+  EXPECT_EQ(LastAdminRequest().method, "DELETE");
+  // The national routes are unaffected.
+  EXPECT_EQ(ParseReplyBody(client.Post(MakeEnvelope("0001", "N1")).body()).infcode, 0);
+}
+
+TEST_F(AdminFixture, StatusCodesPassThrough) {
+  Client client(port_);
+  for (int status : {200, 201, 400, 401, 404, 409, 500, 503}) {
+    Response res = client.Call(http::verb::get, fmt::format("/admin/status/{}", status));
+    EXPECT_EQ(res.result_int(), status);
+    EXPECT_EQ(res.body(), fmt::format(R"({{"status":{}}})", status));
+    ExpectJsonHeaders(res);  // the connection stays usable after any status
+  }
+  // Not an HTTP status: sent as 500.
+  EXPECT_EQ(client.Call(http::verb::get, "/admin/status/42").result_int(), 500);
+  EXPECT_EQ(metrics_.http_responses(404), 1u);
+  EXPECT_EQ(metrics_.http_responses(500), 2u);  // 500 and the one sent for 42
+  EXPECT_TRUE(Logged(R"("event":"admin","method":"GET","path":"/admin/status/409","status":409)"));
+}
+
+TEST_F(AdminFixture, AsyncReplyFromAnotherThread) {
+  Client client(port_);
+  client.Send(http::verb::put, "/admin/later", R"({"a":1})", "Bearer t");
+  AdminReply reply = WaitHeldAdmin();
+  std::thread::id replier;
+  std::thread worker([&] {
+    replier = std::this_thread::get_id();
+    reply(AdminResponse{202, R"({"done":true})"});
+  });
+  worker.join();
+  Response res = client.Read();
+  EXPECT_EQ(res.result_int(), 202);
+  EXPECT_EQ(res.body(), R"({"done":true})");
+  EXPECT_NE(replier, std::this_thread::get_id());
+  // The request stays readable after the handler returned.
+  EXPECT_EQ(LastAdminRequest().body, R"({"a":1})");
+  // Next request on the same connection is answered normally.
+  EXPECT_EQ(client.Call(http::verb::get, "/admin/status/204").result_int(), 204);
+}
+
+TEST_F(AdminFixture, PipelinedAdminRequestsKeepTheirOrder) {
+  Client client(port_);
+  client.Send(http::verb::get, "/admin/later", "");
+  client.Send(http::verb::get, "/admin/status/201", "");
+  AdminReply reply = WaitHeldAdmin();
+  std::thread([r = std::move(reply)] { r(AdminResponse{200, R"({"first":true})"}); }).join();
+  Response first = client.Read();
+  Response second = client.Read();
+  EXPECT_EQ(first.body(), R"({"first":true})");
+  EXPECT_EQ(second.result_int(), 201);
+}
+
+TEST_F(AdminFixture, LostThrownAndDoubleRepliesAreHandled) {
+  Client client(port_);
+  Response res = client.Call(http::verb::get, "/admin/drop?x=1");
+  EXPECT_EQ(res.result_int(), 500);
+  ExpectJsonHeaders(res);
+  EXPECT_EQ(JsonStrings(res.body())["error"], "internal error: GET /admin/drop gave no reply");
+
+  res = client.Call(http::verb::post, "/admin/throw", "{}");
+  EXPECT_EQ(res.result_int(), 500);
+  EXPECT_EQ(JsonStrings(res.body())["error"], "internal error");
+  EXPECT_TRUE(Logged(R"("event":"admin_handler_exception","method":"POST","path":"/admin/throw")"));
+
+  res = client.Call(http::verb::post, "/admin/twice", "{}");
+  EXPECT_EQ(res.result_int(), 201);
+  EXPECT_EQ(res.body(), R"({"n":1})");
+  EXPECT_EQ(client.Call(http::verb::get, "/admin/status/200").result_int(), 200);
+}
+
+TEST_F(AdminFixture, AdminBodiesHaveTheirOwnLimit) {
+  // Above the envelope limit, within the admin one: accepted.
+  std::string big(body_limit_ * 2, 'c');
+  Client client(port_);
+  Response res = client.Call(http::verb::put, "/admin/echo/catalogue", big, "Bearer t");
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(LastAdminRequest().body.size(), big.size());
+  // The envelope route keeps its own limit.
+  Client national(port_);
+  res = national.Post(std::string(body_limit_ + 10, ' '));
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_EQ(ParseReplyBody(res.body()).err_msg, "request body larger than 65536 bytes");
+  // Above the admin limit: 413 naming it, and the handler never sees it.
+  Client again(port_);
+  res =
+      again.Call(http::verb::put, "/admin/echo/catalogue", std::string(admin_body_limit_ + 1, 'c'));
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_EQ(ParseReplyBody(res.body()).err_msg,
+            fmt::format("request body larger than {} bytes", admin_body_limit_));
+  EXPECT_EQ(LastAdminRequest().body.size(), big.size());
+}
+
+TEST_F(AdminFixture, RepliesAfterStopAreDropped) {
+  Client client(port_);
+  client.Send(http::verb::get, "/admin/later", "");
+  AdminReply reply = WaitHeldAdmin();
+  std::thread stopper([this] { server_->Stop(); });
+  reply(AdminResponse{200, R"({"late":false})"});  // still within the grace period
+  Response res = client.Read();
+  stopper.join();
+  EXPECT_EQ(res.body(), R"({"late":false})");
+  server_.reset();
+  reply(AdminResponse{200, "{}"});  // after the server is gone: dropped, no crash
 }
 
 }  // namespace

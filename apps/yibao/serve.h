@@ -1,0 +1,24 @@
+// `yibao serve`: the national-interface service over a ledger, on one region.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace yibao {
+
+struct ServeArgs {
+  std::string region_dir;
+  std::string ledger = "sqlite:yibao-ledger.db";  // sqlite:PATH | postgresql:CONNINFO
+  std::string address = "127.0.0.1";
+  uint16_t port = 8080;
+  int threads = 0;
+  std::string port_file;           // written with the bound port once serving
+  std::string admin_token;         // Bearer token of operator "admin"; empty = admin API off
+  std::string admin_token_file;    // lines "operator token"
+  bool require_signature = false;  // every call SM2-signed (also region.toml require_signature)
+  bool quiet = false;              // no request log lines
+};
+
+int Serve(const ServeArgs& args);
+
+}  // namespace yibao

@@ -1,0 +1,97 @@
+// The national hospital interface (DOMAIN.md §11): the transactions a HIS written for the national
+// platform calls, over the ledger. docs/formats/transactions.md lists their fields.
+//
+//   9001 签到 / 9002 签退          sign_no issued against the institution's credential
+//   1101 人员信息获取              the register's person, insurances, identities, account balance
+//   2201 门诊挂号 · 2203 就诊信息   an outpatient visit (mdtrt_id issued here)
+//   2204 费用明细上传 · 2205 撤销   fee lines, each classified at once (甲乙丙, 先行自付, 限价)
+//   2206 预结算 · 2207 结算 · 2208 结算撤销
+//   2401 入院 · 2301 费用上传 · 2302 撤销 · 2402 出院
+//   2303 预结算 · 2304 结算 · 2305 结算撤销
+//   3201 对总账 · 5203 结算信息查询
+//
+// Every call but 9001 must carry the sign_no of a live sign-in of the same institution; with
+// `require_signature` every call must carry an SM2 signature (docs/formats/signature.md) that
+// verifies with the institution's registered key. An institution sees and changes only its own
+// visits and settlements: another's is reported exactly as a missing one.
+//
+// Writes (registrations, fee lines, settlements, cancellations, sign-ins) are idempotent by
+// (fixmedins_code, msgid): the stored reply is returned and nothing else happens. Everything that
+// touches one person runs in that person's order (PersonQueue), and each reply leaves only when its
+// ledger write is durable. Bad input answers infcode −1 with the field named and changes nothing.
+//
+// Thread safety: handlers run on the server's I/O threads and never wait on disk: ledger writes
+// are submitted and the reply is sent from their callback. Reads are the ledger's (short,
+// indexed).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "ledger/ledger.h"
+#include "platform/person_queue.h"
+#include "platform/region_holder.h"
+#include "server/clock.h"
+#include "server/dispatch.h"
+
+namespace yibao {
+
+class Sm2PublicKey;
+struct PreparedVisit;
+
+struct HisOptions {
+  bool require_signature = false;
+};
+
+class HisService {
+ public:
+  // All must outlive the service.
+  HisService(RegionHolder& region, Ledger& ledger, const Clock& clock, HisOptions options = {});
+  ~HisService();
+
+  // Registers every transaction above.
+  void Register(Dispatcher& dispatcher);
+
+  // The transactions, callable directly (tests); each answers through `reply` exactly once.
+  void SignIn(const Envelope& env, Reply reply);
+  void SignOut(const Envelope& env, Reply reply);
+  void PersonInfo(const Envelope& env, Reply reply);
+  void RegisterOutpatient(const Envelope& env, Reply reply);
+  void UploadVisitInfo(const Envelope& env, Reply reply);
+  void UploadFees(const Envelope& env, Reply reply);         // 2204 and 2301
+  void CancelFeesByBatch(const Envelope& env, Reply reply);  // 2205
+  void CancelFeesByLine(const Envelope& env, Reply reply);   // 2302
+  void Admit(const Envelope& env, Reply reply);              // 2401
+  void Discharge(const Envelope& env, Reply reply);          // 2402
+  void PreSettle(const Envelope& env, Reply reply);          // 2206 and 2303
+  void Settle(const Envelope& env, Reply reply);             // 2207 and 2304
+  void CancelSettlement(const Envelope& env, Reply reply);   // 2208 and 2305
+  void Reconcile(const Envelope& env, Reply reply);          // 3201
+  void QuerySettlement(const Envelope& env, Reply reply);    // 5203
+
+ private:
+  // The gate every call but 9001 passes: sign_no, signature. Empty = admitted.
+  std::string Admission(const Envelope& env);
+  std::string CheckSignature(const Envelope& env);
+  // The stored reply of (fixmedins_code, msgid), answered; true when there was one.
+  bool Replayed(const Envelope& env, Reply& reply);
+  // Submits `write` and answers `output` once it is durable (or the stored reply when the msgid won
+  // a race; or the refusal). `finished` (may be empty) runs before the reply.
+  void Commit(LedgerWrite write, std::string output, Reply reply,
+              std::function<void()> finished = {});
+  std::string Now() const;
+
+  RegionHolder& region_;
+  Ledger& ledger_;
+  const Clock& clock_;
+  HisOptions options_;
+  PersonQueue persons_;
+
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> sign_ins_;  // live sign_no → fixmedins_code
+  std::unordered_map<std::string, std::shared_ptr<const Sm2PublicKey>> keys_;  // hex → key
+};
+
+}  // namespace yibao

@@ -1,0 +1,165 @@
+// Settlement of the national flow: 2206 / 2303 pre-settle, 2207 / 2304 settle, 2208 / 2305 cancel.
+#include "interface/bill_json.h"
+#include "interface/json_writer.h"
+#include "interface/transaction_input.h"
+#include "platform/his_common.h"
+#include "platform/his_service.h"
+#include "platform/settlement_write.h"
+#include "platform/visit_assembly.h"
+
+namespace yibao {
+namespace {
+
+bool IsInpatientInfno(std::string_view infno) { return infno[1] == '3'; }  // 23xx
+
+// Everything a (pre-)settlement needs from the ledger, checked against the request.
+struct SettleState {
+  std::optional<VisitRecord> visit;
+  std::vector<FeeLineRecord> lines;
+};
+
+std::string LoadForSettlement(Ledger& ledger, const std::string& fixmedins_code,
+                              const SettleInput& in, bool inpatient, SettleState& s) {
+  s.visit = ledger.FindVisit(fixmedins_code, in.mdtrt_id);
+  if (!s.visit || s.visit->psn_no != in.psn_no || s.visit->status == "cancelled")
+    return "data.mdtrt_id: no visit " + in.mdtrt_id + " of person " + in.psn_no +
+           " at institution " + fixmedins_code;
+  const VisitRecord& v = *s.visit;
+  if (v.insutype != in.insutype)
+    return "data.insutype: the visit is registered under " + v.insutype;
+  if (inpatient) {
+    if (v.status == "admitted")
+      return "data.mdtrt_id: " + in.mdtrt_id + " is not discharged yet (2402 first)";
+    if (v.status != "discharged")
+      return "data.mdtrt_id: " + in.mdtrt_id + " is an outpatient visit: settle with 2207";
+    if (in.mid_setl_flag == "1") return "data.mid_setl_flag: 中途结算 is not supported";
+  } else if (v.status != "registered") {
+    return "data.mdtrt_id: " + in.mdtrt_id + " is an admission: settle with 2304";
+  }
+  if (!in.psn_setlway.empty() && in.psn_setlway != "01")
+    return "data.psn_setlway: only 01 (按项目结算) is supported";
+  int64_t total = 0;
+  for (auto& l : ledger.FeeLinesOf(fixmedins_code, in.mdtrt_id)) {
+    if (l.cancelled) continue;
+    if (!inpatient && !in.chrg_bchno.empty() && in.chrg_bchno != "0000" &&
+        l.chrg_bchno != in.chrg_bchno)
+      continue;
+    total += l.det_item_fee_sumamt;
+    s.lines.push_back(std::move(l));
+  }
+  if (s.lines.empty()) return "data.mdtrt_id: no live fee lines to settle (2204 / 2301 first)";
+  if (total != in.medfee_sumamt.fen())
+    return "data.medfee_sumamt: " + in.medfee_sumamt.ToString() +
+           " does not equal the uploaded fee lines' total " + Money::Fen(total).ToString();
+  return {};
+}
+
+std::string EndDate(const VisitRecord& v, bool inpatient) {
+  return inpatient ? v.endtime.substr(0, 10) : v.begntime.substr(0, 10);
+}
+
+}  // namespace
+
+void HisService::PreSettle(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  auto in = ParseSettleInput(env.input_json);
+  if (!in) return reply(FailWith(in.errors()));
+  const bool inpatient = IsInpatientInfno(env.infno);
+  if (!inpatient && in->med_type.empty())
+    return reply(TransactionResult::Fail("data.med_type: required"));
+  SettleState s;
+  if (auto e = LoadForSettlement(ledger_, env.fixmedins_code, *in, inpatient, s); !e.empty())
+    return reply(TransactionResult::Fail(e));
+  auto priced = PriceVisit(ledger_, region_.Current(), *s.visit, s.lines, in->med_type,
+                           EndDate(*s.visit, inpatient), in->acct_used_flag);
+  if (!priced) return reply(FailWith(priced.errors()));
+  std::string out;
+  WriteBillJson((*priced)->settlement, (*priced)->prepared.visit, (*priced)->prepared.accumulators,
+                out);
+  reply(TransactionResult::Ok(std::move(out)));
+}
+
+void HisService::Settle(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto parsed = ParseSettleInput(env.input_json);
+  if (!parsed) return reply(FailWith(parsed.errors()));
+  auto in = std::make_shared<SettleInput>(std::move(*parsed));
+  const bool inpatient = IsInpatientInfno(env.infno);
+  if (!inpatient && in->med_type.empty())
+    return reply(TransactionResult::Fail("data.med_type: required"));
+  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
+  persons_.Run(
+      in->psn_no, [this, in, inpatient, fix, msgid, infno, reply](std::function<void()> finished) {
+        auto fail = [&](const std::string& m) {
+          finished();
+          reply(TransactionResult::Fail(m));
+        };
+        SettleState s;
+        if (auto e = LoadForSettlement(ledger_, fix, *in, inpatient, s); !e.empty()) return fail(e);
+        if (auto live = ledger_.LiveSettlementOfVisit(fix, in->mdtrt_id))
+          return fail("data.mdtrt_id: visit " + in->mdtrt_id + " is already settled as " +
+                      live->setl_id);
+        // Read after every earlier operation of this person is durable: the year as it stands.
+        auto priced = PriceVisit(ledger_, region_.Current(), *s.visit, s.lines, in->med_type,
+                                 EndDate(*s.visit, inpatient), in->acct_used_flag);
+        if (!priced) return fail(FailWith(priced.errors()).err_msg);
+        const PricedVisit& p = **priced;
+        SettlementContext c{PlatformId(fix, msgid), fix, msgid, infno, Now()};
+        std::string out;
+        WriteBillJson(p.settlement, p.prepared.visit, p.prepared.accumulators, c.setl_id, out);
+        LedgerWrite w = SettlementWrite(p.settlement, p.prepared.visit, c, out);
+        Commit(std::move(w), std::move(out), reply, finished);
+      });
+}
+
+void HisService::CancelSettlement(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto parsed = ParseSettlementRefInput(env.input_json);
+  if (!parsed) return reply(FailWith(parsed.errors()));
+  auto in = std::make_shared<SettlementRefInput>(std::move(*parsed));
+  if (in->mdtrt_id.empty()) return reply(TransactionResult::Fail("data.mdtrt_id: required"));
+  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
+  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
+    auto fail = [&](const std::string& m) {
+      finished();
+      reply(TransactionResult::Fail(m));
+    };
+    auto original = ledger_.FindSettlement(in->setl_id);
+    // Another institution's settlement is reported exactly like a missing one: nothing leaks.
+    if (!original || original->fixmedins_code != fix || original->psn_no != in->psn_no ||
+        original->mdtrt_id != in->mdtrt_id)
+      return fail("data.setl_id: no settlement " + in->setl_id + " of visit " + in->mdtrt_id +
+                  " at institution " + fix);
+    if (!original->cancels.empty())
+      return fail("data.setl_id: " + in->setl_id + " is itself a cancellation");
+    const bool inpatient = IsInpatientInfno(infno);
+    if (inpatient != (original->clr_type == "21"))
+      return fail(std::string("data.setl_id: settled as ") +
+                  (inpatient ? "outpatient: cancel with 2208" : "inpatient: cancel with 2305"));
+    SettlementContext c{PlatformId(fix, msgid), fix, msgid, infno, Now()};
+    std::string out;
+    JsonWriter j(out);
+    j.Open('{');
+    j.Key("setlinfo");
+    j.Open('{');
+    j.Str("setl_id", c.setl_id);
+    j.Str("init_setl_id", original->setl_id);
+    j.Str("mdtrt_id", original->mdtrt_id);
+    j.Str("psn_no", original->psn_no);
+    j.Num("medfee_sumamt", Money::Fen(-original->medfee_sumamt));
+    j.Num("fund_pay_sumamt", Money::Fen(-original->fund_pay_sumamt));
+    j.Num("psn_part_amt", Money::Fen(-original->psn_part_amt));
+    j.Num("acct_pay", Money::Fen(-original->acct_pay));
+    j.Num("psn_cash_pay", Money::Fen(-original->psn_cash_pay));
+    j.Str("setl_time", c.setl_time);
+    j.Close('}');
+    j.Close('}');
+    LedgerWrite w = CancellationWrite(*original, ledger_.DeltasOf(original->setl_id),
+                                      ledger_.JournalOf(original->setl_id), c, out);
+    Commit(std::move(w), std::move(out), reply, finished);
+  });
+}
+
+}  // namespace yibao

@@ -1,0 +1,390 @@
+// Visits and fee lines of the national flow: 2201 / 2203 (outpatient), 2401 / 2402 (inpatient),
+// 2204 / 2301 fee upload with each line classified, 2205 / 2302 fee cancellation.
+#include <algorithm>
+
+#include "interface/bill_json.h"
+#include "interface/json_writer.h"
+#include "interface/transaction_input.h"
+#include "platform/his_common.h"
+#include "platform/his_service.h"
+#include "platform/visit_assembly.h"
+
+namespace yibao {
+namespace {
+
+bool IsInpatient(const VisitRecord& v) {
+  return v.status == "admitted" || v.status == "discharged";
+}
+
+// Western diagnoses (diag_type 1 or unset), main first, then by diag_srt_no.
+std::vector<std::string> OrderedDiagnoses(std::vector<DiagnosisInput> d) {
+  std::stable_sort(d.begin(), d.end(), [](const DiagnosisInput& a, const DiagnosisInput& b) {
+    bool am = a.maindiag_flag == "1", bm = b.maindiag_flag == "1";
+    if (am != bm) return am;
+    return a.diag_srt_no < b.diag_srt_no;
+  });
+  std::vector<std::string> out;
+  for (const auto& x : d)
+    if (x.diag_type.empty() || x.diag_type == "1") out.push_back(x.diag_code);
+  return out;
+}
+
+// Checks that the person may be registered under `insutype`: in the register, insured, active.
+std::string CheckInsured(Ledger& ledger, const std::string& prefix, const std::string& psn_no,
+                         const std::string& insutype, const std::string& cert_type,
+                         const std::string& cert_no) {
+  auto person = ledger.FindPerson(psn_no);
+  if (!person) return prefix + ".psn_no: no insured person " + psn_no;
+  const InsuranceRecord* ins = FindInsurance(*person, insutype);
+  if (!ins) return prefix + ".insutype: person " + psn_no + " is not insured under " + insutype;
+  if (ins->psn_insu_stas != "1")
+    return prefix + ".insutype: insurance " + insutype + " of person " + psn_no +
+           " is not in force (psn_insu_stas " + ins->psn_insu_stas + ")";
+  if ((cert_type == "02" || cert_type == "03") && !cert_no.empty() && cert_no != person->certno)
+    return prefix + ".mdtrt_cert_no: does not match the person's certificate";
+  return {};
+}
+
+}  // namespace
+
+// The visit `mdtrt_id` of this institution and person, or an error naming `field`. Another
+// institution's visit is reported exactly as a missing one.
+static std::string FindOwnVisit(Ledger& ledger, const std::string& fixmedins_code,
+                                const std::string& mdtrt_id, const std::string& psn_no,
+                                const std::string& field, std::optional<VisitRecord>& out) {
+  out = ledger.FindVisit(fixmedins_code, mdtrt_id);
+  if (!out || out->psn_no != psn_no || out->status == "cancelled")
+    return field + ": no visit " + mdtrt_id + " of person " + psn_no + " at institution " +
+           fixmedins_code;
+  return {};
+}
+
+static std::string CheckNotSettled(Ledger& ledger, const VisitRecord& v, const std::string& field) {
+  if (auto live = ledger.LiveSettlementOfVisit(v.fixmedins_code, v.mdtrt_id))
+    return field + ": visit " + v.mdtrt_id + " is settled (" + live->setl_id +
+           "); cancel the settlement first (2208 / 2305)";
+  return {};
+}
+
+// ---- 2201 / 2401 -------------------------------------------------------------------------------
+
+void HisService::RegisterOutpatient(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto in = ParseOutpatientRegistrationInput(env.input_json);
+  if (!in) return reply(FailWith(in.errors()));
+  if (auto e = CheckInsured(ledger_, "data", in->psn_no, in->insutype, in->mdtrt_cert_type,
+                            in->mdtrt_cert_no);
+      !e.empty())
+    return reply(TransactionResult::Fail(e));
+  // The platform's visit id: the registering message's id, unique per institution, so a replayed
+  // registration names the same visit.
+  VisitRecord v;
+  v.fixmedins_code = env.fixmedins_code;
+  v.mdtrt_id = PlatformId(env.fixmedins_code, env.msgid);
+  v.psn_no = in->psn_no;
+  v.insutype = in->insutype;
+  v.med_type = "11";
+  v.ipt_otp_no = in->ipt_otp_no;
+  v.begntime = in->begntime;
+  v.status = "registered";
+  VisitDetails d;
+  d.dept_codg = in->dept_code;
+  d.mdtrtarea_admvs = env.mdtrtarea_admvs;
+  v.info_json = VisitDetailsJson(d);
+  LedgerWrite w;
+  w.fixmedins_code = env.fixmedins_code;
+  w.visit = v;
+  w.msgid = env.msgid;
+  w.infno = env.infno;
+  std::string out;
+  JsonWriter j(out);
+  j.Open('{');
+  j.Key("data");
+  j.Open('{');
+  j.Str("mdtrt_id", v.mdtrt_id);
+  j.Str("psn_no", v.psn_no);
+  j.Str("ipt_otp_no", v.ipt_otp_no);
+  j.Str("exp_content", "");
+  j.Close('}');
+  j.Close('}');
+  Commit(std::move(w), std::move(out), std::move(reply));
+}
+
+void HisService::Admit(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto in = ParseAdmissionInput(env.input_json);
+  if (!in) return reply(FailWith(in.errors()));
+  if (auto e = CheckInsured(ledger_, "mdtrtinfo", in->psn_no, in->insutype, in->mdtrt_cert_type,
+                            in->mdtrt_cert_no);
+      !e.empty())
+    return reply(TransactionResult::Fail(e));
+  if (in->med_type.empty() || in->med_type[0] != '2')
+    return reply(TransactionResult::Fail("mdtrtinfo.med_type: " + in->med_type +
+                                         " is not an inpatient medical type (2x)"));
+  VisitRecord v;
+  v.fixmedins_code = env.fixmedins_code;
+  v.mdtrt_id = PlatformId(env.fixmedins_code, env.msgid);
+  v.psn_no = in->psn_no;
+  v.insutype = in->insutype;
+  v.med_type = in->med_type;
+  v.ipt_otp_no = in->ipt_no;
+  v.begntime = in->begntime;
+  v.status = "admitted";
+  VisitDetails d;
+  d.dept_codg = in->adm_dept_codg;
+  d.dise_codg = in->dise_codg;
+  d.diagnoses = OrderedDiagnoses(in->diseinfo);
+  if (d.diagnoses.empty() && !in->dscg_maindiag_code.empty())
+    d.diagnoses.push_back(in->dscg_maindiag_code);
+  d.mdtrtarea_admvs = env.mdtrtarea_admvs;
+  v.info_json = VisitDetailsJson(d);
+  LedgerWrite w;
+  w.fixmedins_code = env.fixmedins_code;
+  w.visit = v;
+  w.msgid = env.msgid;
+  w.infno = env.infno;
+  std::string out;
+  JsonWriter j(out);
+  j.Open('{');
+  j.Key("result");
+  j.Open('{');
+  j.Str("mdtrt_id", v.mdtrt_id);
+  j.Str("psn_no", v.psn_no);
+  j.Str("ipt_otp_no", v.ipt_otp_no);
+  j.Close('}');
+  j.Close('}');
+  Commit(std::move(w), std::move(out), std::move(reply));
+}
+
+// ---- 2203 / 2402 -------------------------------------------------------------------------------
+
+void HisService::UploadVisitInfo(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto parsed = ParseVisitInfoInput(env.input_json);
+  if (!parsed) return reply(FailWith(parsed.errors()));
+  auto in = std::make_shared<VisitInfoInput>(std::move(*parsed));
+  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
+  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
+    auto fail = [&](const std::string& m) {
+      finished();
+      reply(TransactionResult::Fail(m));
+    };
+    std::optional<VisitRecord> v;
+    if (auto e = FindOwnVisit(ledger_, fix, in->mdtrt_id, in->psn_no, "mdtrtinfo.mdtrt_id", v);
+        !e.empty())
+      return fail(e);
+    if (v->status != "registered")
+      return fail("mdtrtinfo.mdtrt_id: " + in->mdtrt_id + " is not an outpatient visit (2201)");
+    if (auto e = CheckNotSettled(ledger_, *v, "mdtrtinfo.mdtrt_id"); !e.empty()) return fail(e);
+    auto details = ParseVisitDetailsJson(v->info_json);
+    if (!details) return fail(FailWith(details.errors()).err_msg);
+    v->med_type = in->med_type;
+    if (!in->begntime.empty()) v->begntime = in->begntime;
+    details->dise_codg = in->dise_codg;
+    details->diagnoses = OrderedDiagnoses(in->diseinfo);
+    v->info_json = VisitDetailsJson(*details);
+    LedgerWrite w;
+    w.fixmedins_code = fix;
+    w.visit = *v;
+    w.msgid = msgid;
+    w.infno = infno;
+    Commit(std::move(w), "{}", reply, finished);
+  });
+}
+
+void HisService::Discharge(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto parsed = ParseDischargeInput(env.input_json);
+  if (!parsed) return reply(FailWith(parsed.errors()));
+  auto in = std::make_shared<DischargeInput>(std::move(*parsed));
+  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
+  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
+    auto fail = [&](const std::string& m) {
+      finished();
+      reply(TransactionResult::Fail(m));
+    };
+    std::optional<VisitRecord> v;
+    if (auto e = FindOwnVisit(ledger_, fix, in->mdtrt_id, in->psn_no, "dscginfo.mdtrt_id", v);
+        !e.empty())
+      return fail(e);
+    if (!IsInpatient(*v))
+      return fail("dscginfo.mdtrt_id: " + in->mdtrt_id + " is not an admission (2401)");
+    if (v->insutype != in->insutype)
+      return fail("dscginfo.insutype: the admission is under " + v->insutype);
+    if (auto e = CheckNotSettled(ledger_, *v, "dscginfo.mdtrt_id"); !e.empty()) return fail(e);
+    if (in->endtime < v->begntime)
+      return fail("dscginfo.endtime: " + in->endtime + " is before the admission " + v->begntime);
+    auto details = ParseVisitDetailsJson(v->info_json);
+    if (!details) return fail(FailWith(details.errors()).err_msg);
+    if (!in->diseinfo.empty()) details->diagnoses = OrderedDiagnoses(in->diseinfo);
+    if (!in->dise_codg.empty()) details->dise_codg = in->dise_codg;
+    if (!in->dscg_dept_codg.empty()) details->dept_codg = in->dscg_dept_codg;
+    details->dscg_way = in->dscg_way;
+    v->endtime = in->endtime;
+    v->status = "discharged";
+    v->info_json = VisitDetailsJson(*details);
+    LedgerWrite w;
+    w.fixmedins_code = fix;
+    w.visit = *v;
+    w.msgid = msgid;
+    w.infno = infno;
+    Commit(std::move(w), "{}", reply, finished);
+  });
+}
+
+// ---- 2204 / 2301 -------------------------------------------------------------------------------
+
+void HisService::UploadFees(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto parsed = ParseFeeUploadInput(env.input_json);
+  if (!parsed) return reply(FailWith(parsed.errors()));
+  auto in = std::make_shared<FeeUploadInput>(std::move(*parsed));
+  const bool inpatient = env.infno == "2301";
+  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
+  const std::string psn_no = in->feedetail.front().psn_no;
+  persons_.Run(psn_no, [this, in, inpatient, fix, msgid, infno,
+                        reply](std::function<void()> finished) {
+    auto fail = [&](const std::string& m) {
+      finished();
+      reply(TransactionResult::Fail(m));
+    };
+    const FeeDetailInput& first = in->feedetail.front();
+    std::optional<VisitRecord> v;
+    if (auto e =
+            FindOwnVisit(ledger_, fix, first.mdtrt_id, first.psn_no, "feedetail[0].mdtrt_id", v);
+        !e.empty())
+      return fail(e);
+    if (inpatient != IsInpatient(*v))
+      return fail(
+          "feedetail[0].mdtrt_id: " + first.mdtrt_id + " is " +
+          (inpatient ? "an outpatient visit: upload with 2204" : "an admission: upload with 2301"));
+    if (auto e = CheckNotSettled(ledger_, *v, "feedetail[0].mdtrt_id"); !e.empty()) return fail(e);
+    std::vector<FeeLineRecord> lines;
+    for (auto& l : ledger_.FeeLinesOf(fix, first.mdtrt_id))
+      if (!l.cancelled) lines.push_back(std::move(l));
+    const size_t old = lines.size();
+    for (size_t i = 0; i < in->feedetail.size(); ++i) {
+      const FeeDetailInput& f = in->feedetail[i];
+      for (size_t k = 0; k < old; ++k)
+        if (lines[k].feedetl_sn == f.feedetl_sn)
+          return fail("feedetail[" + std::to_string(i) + "].feedetl_sn: " + f.feedetl_sn +
+                      " is already uploaded for this visit");
+      FeeLineRecord r;
+      r.fixmedins_code = fix;
+      r.mdtrt_id = f.mdtrt_id;
+      r.feedetl_sn = f.feedetl_sn;
+      r.chrg_bchno = f.chrg_bchno;
+      r.med_list_codg = f.med_list_codg;
+      r.medins_list_codg = f.medins_list_codg;
+      r.cnt = f.cnt_text;
+      r.pric = f.pric_text;
+      r.det_item_fee_sumamt = f.det_item_fee_sumamt.fen();
+      r.hosp_appr_flag = f.hosp_appr_flag;
+      r.prd_days = f.prd_days;
+      r.fee_ocur_time = f.fee_ocur_time;
+      lines.push_back(std::move(r));
+    }
+    // Classify by settling the visit with every live line: what 2204 answers is exactly what
+    // settlement will do with each line (an unknown code or a broken restriction shows now).
+    auto priced = PriceVisit(ledger_, region_.Current(), *v, lines, "",
+                             v->endtime.empty() ? "" : v->endtime.substr(0, 10), false);
+    if (!priced) return fail(FailWith(priced.errors()).err_msg);
+    std::vector<uint32_t> fresh;
+    for (size_t i = old; i < lines.size(); ++i) fresh.push_back(uint32_t(i));
+    std::string out = "{\"result\":";
+    WriteLineClassificationJson((*priced)->settlement, (*priced)->prepared.visit, fresh, out);
+    out += '}';
+    LedgerWrite w;
+    w.fixmedins_code = fix;
+    w.fee_lines.assign(std::make_move_iterator(lines.begin() + long(old)),
+                       std::make_move_iterator(lines.end()));
+    w.msgid = msgid;
+    w.infno = infno;
+    Commit(std::move(w), std::move(out), reply, finished);
+  });
+}
+
+// ---- 2205 / 2302 -------------------------------------------------------------------------------
+
+void HisService::CancelFeesByBatch(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto parsed = ParseFeeCancelByBatchInput(env.input_json);
+  if (!parsed) return reply(FailWith(parsed.errors()));
+  auto in = std::make_shared<FeeCancelByBatchInput>(std::move(*parsed));
+  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
+  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
+    auto fail = [&](const std::string& m) {
+      finished();
+      reply(TransactionResult::Fail(m));
+    };
+    std::optional<VisitRecord> v;
+    if (auto e = FindOwnVisit(ledger_, fix, in->mdtrt_id, in->psn_no, "data.mdtrt_id", v);
+        !e.empty())
+      return fail(e);
+    if (IsInpatient(*v)) return fail("data.mdtrt_id: an admission: cancel its fees with 2302");
+    if (auto e = CheckNotSettled(ledger_, *v, "data.mdtrt_id"); !e.empty()) return fail(e);
+    LedgerWrite w;
+    for (auto& l : ledger_.FeeLinesOf(fix, in->mdtrt_id))
+      if (!l.cancelled && (in->chrg_bchno == "0000" || l.chrg_bchno == in->chrg_bchno))
+        w.fee_lines_cancelled.push_back(std::move(l));
+    if (w.fee_lines_cancelled.empty())
+      return fail("data.chrg_bchno: no live fee lines in batch " + in->chrg_bchno);
+    w.fixmedins_code = fix;
+    w.msgid = msgid;
+    w.infno = infno;
+    Commit(std::move(w), "{}", reply, finished);
+  });
+}
+
+void HisService::CancelFeesByLine(const Envelope& env, Reply reply) {
+  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+  if (Replayed(env, reply)) return;
+  auto parsed = ParseFeeCancelByLineInput(env.input_json);
+  if (!parsed) return reply(FailWith(parsed.errors()));
+  auto in = std::make_shared<FeeCancelByLineInput>(std::move(*parsed));
+  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
+  const std::string psn_no = in->lines.front().psn_no;
+  persons_.Run(psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
+    auto fail = [&](const std::string& m) {
+      finished();
+      reply(TransactionResult::Fail(m));
+    };
+    const auto& first = in->lines.front();
+    std::optional<VisitRecord> v;
+    if (auto e = FindOwnVisit(ledger_, fix, first.mdtrt_id, first.psn_no, "data[0].mdtrt_id", v);
+        !e.empty())
+      return fail(e);
+    if (!IsInpatient(*v))
+      return fail("data[0].mdtrt_id: an outpatient visit: cancel its fees with 2205");
+    if (auto e = CheckNotSettled(ledger_, *v, "data[0].mdtrt_id"); !e.empty()) return fail(e);
+    std::vector<FeeLineRecord> live;
+    for (auto& l : ledger_.FeeLinesOf(fix, first.mdtrt_id))
+      if (!l.cancelled) live.push_back(std::move(l));
+    LedgerWrite w;
+    for (size_t i = 0; i < in->lines.size(); ++i) {
+      const std::string& sn = in->lines[i].feedetl_sn;
+      if (sn == "0000") {
+        w.fee_lines_cancelled = live;
+        break;
+      }
+      auto it = std::find_if(live.begin(), live.end(),
+                             [&](const FeeLineRecord& l) { return l.feedetl_sn == sn; });
+      if (it == live.end())
+        return fail("data[" + std::to_string(i) + "].feedetl_sn: no live fee line " + sn);
+      w.fee_lines_cancelled.push_back(*it);
+    }
+    if (w.fee_lines_cancelled.empty()) return fail("data[0].feedetl_sn: no live fee lines");
+    w.fixmedins_code = fix;
+    w.msgid = msgid;
+    w.infno = infno;
+    Commit(std::move(w), "{}", reply, finished);
+  });
+}
+
+}  // namespace yibao
