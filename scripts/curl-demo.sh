@@ -37,7 +37,8 @@ sign_no=$(jq -r .output.signinoutb.sign_no <<<"$reply")
 call 1101 '{"data":{"mdtrt_cert_type":"02","mdtrt_cert_no":"379900198206150037","psn_cert_type":"01"}}'
 jq -c '.output | {name: .baseinfo.psn_name, age: .baseinfo.age, insurance: [.insuinfo[] | {insutype, psn_type, balc}]}' <<<"$reply"
 
-now=$(date '+%Y-%m-%d %H:%M:%S')
+# The sample region's policies are those of 2025 (regions/qinglan/policies), so the visit is dated then.
+now="2025-06-02 09:30:00"
 call 2201 '{"data":{"psn_no":"'$psn'","insutype":"310","begntime":"'"$now"'","mdtrt_cert_type":"02","mdtrt_cert_no":"379900198206150037","ipt_otp_no":"MZ'$RANDOM'","dept_code":"A03","dept_name":"内科","atddr_no":"D001","dr_name":"李医生","caty":"A03"}}'
 mdtrt_id=$(jq -r .output.data.mdtrt_id <<<"$reply")
 

@@ -91,7 +91,7 @@ int Serve(const ServeArgs& args) {
   Logger logger = args.quiet ? Logger([](std::string_view) {}, LogLevel::kWarn) : Logger();
   Dispatcher dispatcher(&logger);
   HisOptions his_options;
-  his_options.require_signature = args.require_signature;
+  his_options.require_signature = args.require_signature || holder.Current()->require_signature;
   HisService his(holder, **ledger, SystemClock::Instance(), his_options);
   his.Register(dispatcher);
   AdminApi admin(holder, **ledger, tokens);

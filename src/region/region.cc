@@ -577,7 +577,7 @@ Result<Region> LoadRegion(const std::string& dir) {
   for (const auto& [k, v] : *r)
     if (k != "admdvs" && k != "name" && k != "pooling" && k != "catalogue" && k != "institutions" &&
         k != "policies" && k != "synthetic" && k != "persons" && k != "employers" &&
-        k != "credentials")
+        k != "credentials" && k != "require_signature")
       errors.push_back(
           Diagnostic{path, line_of(&v), "region." + std::string(k.str()), "unknown key"});
   region.admdvs = r->get("admdvs") ? r->get("admdvs")->value_or(std::string()) : "";
@@ -592,6 +592,12 @@ Result<Region> LoadRegion(const std::string& dir) {
     errors.push_back(Diagnostic{path, line_of(r->get("pooling")), "region.pooling",
                                 "expected city or province"});
   region.province_pooling = pooling == "province";
+  if (const toml::node* sig = r->get("require_signature")) {
+    if (!sig->is_boolean())
+      errors.push_back(
+          Diagnostic{path, line_of(sig), "region.require_signature", "expected true or false"});
+    region.require_signature = sig->value_or(false);
+  }
   auto file_of = [&](const char* key, const char* fallback) {
     std::string v = r->get(key) ? r->get(key)->value_or(std::string(fallback)) : fallback;
     return (fs::path(dir) / v).string();

@@ -96,6 +96,9 @@ class Region {
   std::string admdvs;
   std::string name;
   bool province_pooling = false;  // pooled at province level (otherwise city)
+  // Every national-interface call must carry the institution's SM2 signature
+  // (docs/formats/signature.md); `yibao serve --require-signature` also turns it on.
+  bool require_signature = false;
   std::vector<PersonType> person_types;
   std::vector<std::pair<std::string, std::string>> identities;  // id, name
   PolicyVocabulary vocabulary;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/csv_reader.h"
+#include "base/text.h"
 #include "interface/prepare.h"
 #include "interface/visit_json.h"
 #include "region/region.h"
@@ -213,6 +214,25 @@ TEST(Region, AnOverlappingPolicyFileMakesTheRegionFail) {
     named = named || (d.file.find("resident-2025") != std::string::npos &&
                       d.message.find("in force on the same days") != std::string::npos);
   EXPECT_TRUE(named) << FormatDiagnostics(r.errors());
+}
+
+TEST(Region, RequireSignatureIsABooleanOfTheRegion) {
+  TempDir dir;
+  CopySample(dir.path());
+  const fs::path toml = dir.path() / "region.toml";
+  std::string text = ReadTextFile(toml.string()).value();
+  const std::string with = "[region]\nrequire_signature = true\n";
+  text.replace(text.find("[region]\n"), 9, with);
+  WriteFile(toml, text);
+  auto r = LoadRegion(dir.path().string());
+  ASSERT_TRUE(r.ok()) << FormatDiagnostics(r.errors());
+  EXPECT_TRUE(r->require_signature);
+  text.replace(text.find("require_signature = true"), 24, "require_signature = \"yes\"");
+  WriteFile(toml, text);
+  auto bad = LoadRegion(dir.path().string());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.errors()[0].field, "region.require_signature");
+  EXPECT_EQ(bad.errors()[0].line, 4);  // the line after [region]
 }
 
 TEST(Region, BadInstitutionLinesNameFileAndLine) {
