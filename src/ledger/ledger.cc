@@ -31,4 +31,10 @@ WriteStatus Ledger::SubmitAndWait(LedgerWrite write) {
   return result.get();
 }
 
+std::string StoredReply(const LedgerWrite& w) {
+  if (w.settlement && !w.reply_json.empty() && w.reply_json == w.settlement->bill_json)
+    return std::string(kReplyIsSettlement) + w.settlement->setl_id;
+  return w.reply_json;
+}
+
 }  // namespace yibao

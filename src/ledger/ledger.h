@@ -24,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace yibao {
@@ -230,6 +231,13 @@ enum class WriteStatus {
   kFailed,
 };
 const char* WriteStatusName(WriteStatus s);
+
+// What the msgid table keeps for a write's reply. A settlement's reply is its bill, which the
+// settlement row holds already: the table then keeps "@setl:<setl_id>" instead of a second copy
+// (half the bytes written per settlement), and the backends' FindReply resolves it. Replies are
+// JSON objects, so the marker cannot be mistaken for one.
+std::string StoredReply(const LedgerWrite& w);
+inline constexpr std::string_view kReplyIsSettlement = "@setl:";
 
 struct LedgerStats {
   uint64_t writes = 0;

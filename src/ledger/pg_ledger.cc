@@ -240,7 +240,11 @@ constexpr Statement kReaderStatements[] = {
     {"r_settlement", YIBAO_SELECT_SETTLEMENT " WHERE setl_id=$1"},
     {"r_live_visit", YIBAO_SELECT_SETTLEMENT
      " WHERE fixmedins_code=$1 AND mdtrt_id=$2 AND cancels='' AND cancelled_by=''"},
-    {"r_reply", "SELECT reply FROM msgid_reply WHERE fixmedins_code=$1 AND msgid=$2"},
+    // A settlement's reply is kept once, in its row (StoredReply in ledger.h).
+    {"r_reply",
+     "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
+     "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END "
+     "FROM msgid_reply r WHERE r.fixmedins_code=$1 AND r.msgid=$2"},
     {"r_journal_sum", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal"},
     {"r_balance", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal WHERE account=$1"},
     {"r_settlements_of",
@@ -858,10 +862,11 @@ class PgLedger final : public Ledger {
       if (!Send<3>("ins_journal", {posting_id.c_str(), e.account.c_str(), amount.c_str()}, s, sent))
         return false;
     }
+    const std::string reply = w.msgid.empty() ? std::string() : StoredReply(w);
     if (!w.msgid.empty() &&
         !Send<4>("ins_reply",
-                 {w.fixmedins_code.c_str(), w.msgid.c_str(), w.infno.c_str(), w.reply_json.c_str()},
-                 s, sent))
+                 {w.fixmedins_code.c_str(), w.msgid.c_str(), w.infno.c_str(), reply.c_str()}, s,
+                 sent))
       return false;
     if (!w.audit_operator.empty() &&
         !Send<3>("ins_audit",

@@ -1,6 +1,9 @@
-// The embedded ledger on SQLite: WAL, synchronous=FULL, one writer thread that commits all waiting
-// writes in one transaction (group commit), and a separate connection for reads (WAL lets reads run
-// beside the writer). The schema is in sqlite_schema.h.
+// The embedded ledger on SQLite: WAL, synchronous=FULL, 8 KiB pages (new files), one writer thread
+// that commits all waiting writes in one transaction (group commit), and a small pool of reader
+// connections, each with its own prepared statements, so that reads from different threads run in
+// parallel with each other and beside the writer (WAL). A settlement's accumulator deltas and
+// journal entries are also kept as one column of its row (ledger/postings.h). The schema is in
+// sqlite_ledger.cc.
 #pragma once
 
 #include <memory>

@@ -4,8 +4,10 @@
 // 15 cluster (pg_cluster.h), started on first use and removed when the binary exits.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <map>
+#include <thread>
 
 #include "ledger/pg_ledger.h"
 #include "ledger/sqlite_ledger.h"
@@ -94,6 +96,84 @@ TEST_P(LedgerTest, SettlementIsStoredWithItsDeltasAndBalancedJournal) {
   EXPECT_EQ(ledger->AccountBalance("acct:P1"), -5000);
   EXPECT_EQ(ledger->FindReply("H37990000001", "M1"), "{\"infcode\":0}");
   EXPECT_EQ(ledger->DeltasOf("S1").size(), 2u);
+}
+
+// DeltasOf and JournalOf read back what the write carried: deltas by account (zero ones are not
+// kept), journal entries in the order posted (zero ones included); an account twice among the
+// deltas refuses the write (kFailed) and changes nothing.
+TEST_P(LedgerTest, DeltasAndJournalAreReadBackAsWritten) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  LedgerWrite w = Settlement("S1", "V1", "P1", 80000, 0, 15000);
+  w.accumulators = {{"z.last", 3}, {"a.first", 1}, {"m.zero", 0}, {"b:odd;name\t", -7}};
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  using Deltas = std::vector<std::pair<std::string, int64_t>>;
+  EXPECT_EQ(ledger->DeltasOf("S1"), (Deltas{{"a.first", 1}, {"b:odd;name\t", -7}, {"z.last", 3}}));
+  auto journal = ledger->JournalOf("S1");
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_EQ(journal[0].account, "fund:379900:310:hifp");
+  EXPECT_EQ(journal[0].amount, -80000);
+  EXPECT_EQ(journal[1].account, "acct:P1");
+  EXPECT_EQ(journal[1].amount, 0);
+  EXPECT_EQ(journal[2].account, "hospital:H37990000001");
+  EXPECT_EQ(journal[2].amount, 80000);
+  EXPECT_TRUE(ledger->DeltasOf("S-none").empty());
+  EXPECT_TRUE(ledger->JournalOf("S-none").empty());
+
+  LedgerWrite twice = Settlement("S2", "V2", "P1", 100, 0, 0);
+  twice.accumulators = {{"a.first", 1}, {"a.first", 2}};
+  EXPECT_EQ(ledger->SubmitAndWait(twice), WriteStatus::kFailed);
+  EXPECT_FALSE(ledger->FindSettlement("S2"));
+  EXPECT_EQ(ledger->Accumulators("P1", "310", 2025)["a.first"], 1);
+}
+
+// Reads from many threads at once (each on its own reader connection) see every write whose
+// callback has run, and each other's.
+TEST_P(LedgerTest, ParallelReadersSeeCommittedWrites) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  constexpr int kThreads = 12, kEach = 25;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        const std::string psn = "P" + std::to_string(t);
+        if (ledger->SubmitAndWait(Settlement("S" + id, "V" + id, psn, 100, 10, 0, "M" + id)) !=
+            WriteStatus::kDurable) {
+          ++wrong;
+          continue;
+        }
+        if (!ledger->FindSettlement("S" + id)) ++wrong;
+        if (!ledger->FindReply("H37990000001", "M" + id)) ++wrong;
+        if (ledger->DeltasOf("S" + id).size() != 2u) ++wrong;
+        if (ledger->JournalOf("S" + id).size() != 3u) ++wrong;
+        if (ledger->AccountBalance("acct:" + psn) != -10 * (i + 1)) ++wrong;
+        if (ledger->Accumulators(psn, "310", 2025)["inpatient.admissions"] != i + 1) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(ledger->AccountBalance("hospital:H37990000001"), int64_t(kThreads) * kEach * 110);
+  EXPECT_EQ(ledger->JournalSum(), 0);
+}
+
+// A settlement's reply is its bill: kept once (in the settlement row) and replayed whole.
+TEST_P(LedgerTest, SettlementReplyIsKeptOnceAndReplayedWhole) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  LedgerWrite w = Settlement("S1", "V1", "P1", 800, 0, 200, "M1");
+  w.settlement->bill_json = R"({"setlinfo":{"setl_id":"S1","medfee_sumamt":10.00}})";
+  w.reply_json = w.settlement->bill_json;
+  EXPECT_EQ(StoredReply(w), "@setl:S1");
+  ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  EXPECT_EQ(ledger->FindReply("H37990000001", "M1"), w.reply_json);
+  // A reply that is not the bill is kept as it is.
+  LedgerWrite other = Settlement("S2", "V2", "P1", 800, 0, 200, "M2");
+  other.reply_json = "{}";
+  ASSERT_EQ(ledger->SubmitAndWait(other), WriteStatus::kDurable);
+  EXPECT_EQ(ledger->FindReply("H37990000001", "M2"), "{}");
 }
 
 TEST_P(LedgerTest, RefusedWritesChangeNothing) {

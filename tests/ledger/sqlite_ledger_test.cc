@@ -63,5 +63,119 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeTheRegister) {
   EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1").size(), 1u);
 }
 
+// A ledger written before settlements and contributions kept their deltas and journal entries in
+// their own row (postings): the old rows are still answered from accumulator_delta and journal,
+// new ones from their row, before and after reopening.
+TEST(SqliteLedger, OldSettlementsWithoutPostingsAnswerDeltasAndJournal) {
+  TempDir dir;
+  const std::string db = dir.File("old.db");
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, R"sql(
+    CREATE TABLE settlement (
+      setl_id TEXT PRIMARY KEY, cancels TEXT NOT NULL DEFAULT '',
+      cancelled_by TEXT NOT NULL DEFAULT '', mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL,
+      fixmedins_code TEXT NOT NULL, insutype TEXT NOT NULL, med_type TEXT NOT NULL,
+      year INTEGER NOT NULL, policy_region TEXT NOT NULL, policy_version TEXT NOT NULL,
+      medfee_sumamt INTEGER NOT NULL, fund_pay_sumamt INTEGER NOT NULL,
+      psn_part_amt INTEGER NOT NULL, acct_pay INTEGER NOT NULL, psn_cash_pay INTEGER NOT NULL,
+      bill_json TEXT NOT NULL, clr_type TEXT NOT NULL DEFAULT '', setl_time TEXT NOT NULL DEFAULT '');
+    CREATE UNIQUE INDEX settlement_live_visit
+      ON settlement(fixmedins_code, mdtrt_id) WHERE cancels = '' AND cancelled_by = '';
+    CREATE TABLE accumulator (
+      psn_no TEXT NOT NULL, insutype TEXT NOT NULL, year INTEGER NOT NULL, account TEXT NOT NULL,
+      value INTEGER NOT NULL, PRIMARY KEY (psn_no, insutype, year, account)) WITHOUT ROWID;
+    CREATE TABLE accumulator_delta (
+      setl_id TEXT NOT NULL, account TEXT NOT NULL, delta INTEGER NOT NULL,
+      PRIMARY KEY (setl_id, account)) WITHOUT ROWID;
+    CREATE TABLE journal (entry_id INTEGER PRIMARY KEY, setl_id TEXT NOT NULL,
+      account TEXT NOT NULL, amount INTEGER NOT NULL);
+    CREATE INDEX journal_account ON journal(account, amount);
+    CREATE INDEX journal_setl ON journal(setl_id);
+    CREATE TABLE contribution (
+      contribution_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, emp_no TEXT NOT NULL,
+      insutype TEXT NOT NULL, period TEXT NOT NULL, base INTEGER NOT NULL,
+      employer_part INTEGER NOT NULL, employee_part INTEGER NOT NULL, subsidy INTEGER NOT NULL,
+      to_account INTEGER NOT NULL, to_pool INTEGER NOT NULL);
+    INSERT INTO settlement (setl_id, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year,
+      policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
+      psn_cash_pay, bill_json, clr_type, setl_time)
+    VALUES ('S0', 'V0', 'P1', 'H37990000001', '310', '21', 2025, '379900', '2025.1', 100, 80, 20,
+      5, 15, '{}', '21', '2025-03-01 09:00:00');
+    INSERT INTO accumulator VALUES ('P1', '310', 2025, 'inpatient.admissions', 1),
+      ('P1', '310', 2025, 'inpatient.basic.paid', 80);
+    INSERT INTO accumulator_delta VALUES ('S0', 'inpatient.basic.paid', 80),
+      ('S0', 'inpatient.admissions', 1);
+    INSERT INTO contribution VALUES ('C0', 'P1', '', '310', '2025', 0, 0, 0, 0, 30, 0);
+    INSERT INTO journal (setl_id, account, amount) VALUES ('C0', 'contributor:person:P1', -30),
+      ('C0', 'acct:P1', 30), ('S0', 'fund:379900:310:hifp', -80), ('S0', 'acct:P1', -5),
+      ('S0', 'hospital:H37990000001', 85);
+  )sql",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+
+  using Deltas = std::vector<std::pair<std::string, int64_t>>;
+  for (int round = 0; round < 2; ++round) {  // as migrated, then reopened
+    SCOPED_TRACE(round);
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    Ledger& ledger = **opened;
+    EXPECT_EQ(ledger.DeltasOf("S0"),
+              (Deltas{{"inpatient.admissions", 1}, {"inpatient.basic.paid", 80}}));
+    auto journal = ledger.JournalOf("S0");
+    ASSERT_EQ(journal.size(), 3u);
+    EXPECT_EQ(journal[0].account, "fund:379900:310:hifp");
+    EXPECT_EQ(journal[2].amount, 85);
+    ASSERT_EQ(ledger.JournalOf("C0").size(), 2u);
+    EXPECT_EQ(ledger.JournalOf("C0")[1].account, "acct:P1");
+    if (round == 0) {
+      ASSERT_EQ(ledger.SubmitAndWait(Settlement("S1", "V1", "P1", 800, 0, 200)),
+                WriteStatus::kDurable);
+      LedgerWrite c;
+      c.contribution = ContributionRecord{"C1", "P1", "", "310", "2026", 0, 0, 0, 0, 40, 0};
+      c.journal = {{"contributor:person:P1", -40}, {"acct:P1", 40}};
+      ASSERT_EQ(ledger.SubmitAndWait(c), WriteStatus::kDurable);
+    }
+    EXPECT_EQ(ledger.DeltasOf("S1"),
+              (Deltas{{"inpatient.admissions", 1}, {"inpatient.basic.paid", 800}}));
+    EXPECT_EQ(ledger.JournalOf("S1").size(), 3u);
+    EXPECT_EQ(ledger.JournalOf("C1").size(), 2u);
+    EXPECT_EQ(ledger.AccountBalance("acct:P1"), 30 - 5 + 40);
+    EXPECT_EQ(ledger.JournalSum(), 0);
+    EXPECT_EQ(ledger.Accumulators("P1", "310", 2025)["inpatient.basic.paid"], 880);
+    EXPECT_TRUE(ledger.DeltasOf("S-none").empty());
+    EXPECT_TRUE(ledger.JournalOf("S-none").empty());
+  }
+}
+
+// A ledger made by this version keeps no per-delta rows and no journal(setl_id) index.
+TEST(SqliteLedger, NewLedgerKeepsPostingsInTheRow) {
+  TempDir dir;
+  const std::string db = dir.File("new.db");
+  {
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    ASSERT_EQ((*opened)->SubmitAndWait(Settlement("S1", "V1", "P1", 800, 10, 200)),
+              WriteStatus::kDurable);
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  auto count = [&](const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &s, nullptr), SQLITE_OK) << sql;
+    int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    return n;
+  };
+  EXPECT_EQ(count("SELECT COUNT(*) FROM accumulator_delta"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM journal"), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'journal_setl'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM settlement WHERE postings IS NOT NULL"), 1);
+  EXPECT_EQ(count("PRAGMA page_size"), 8192);
+  sqlite3_close(raw);
+}
+
 }  // namespace
 }  // namespace yibao
