@@ -112,14 +112,15 @@ bool HisService::Replayed(const Envelope& env, Reply& reply) {
 }
 
 void HisService::Commit(LedgerWrite write, std::string output, Reply reply,
-                        std::function<void()> finished) {
+                        std::function<void()> finished, std::function<void()> on_durable) {
   std::string fixmedins_code = write.fixmedins_code, msgid = write.msgid;
   write.reply_json = output;  // what a replay of this msgid gets
   ledger_.Submit(std::move(write), [this, fixmedins_code, msgid, output = std::move(output), reply,
-                                    finished](WriteStatus status) {
+                                    finished, on_durable](WriteStatus status) {
     TransactionResult r;
     switch (status) {
       case WriteStatus::kDurable:
+        if (on_durable) on_durable();
         r = TransactionResult::Ok(output);
         break;
       case WriteStatus::kDuplicateMsgid:  // the same msgid won a race: answer as it was answered
@@ -185,9 +186,10 @@ void HisService::SignIn(const Envelope& env, Reply reply) {
   j.Close('}');
   j.Close('}');
   std::string fixmedins_code = env.fixmedins_code;
-  Commit(std::move(w), std::move(output), std::move(reply), [this, sign_no, fixmedins_code] {
+  // Cached only once durable: a sign_no the ledger does not hold must not open the gate.
+  Commit(std::move(w), std::move(output), std::move(reply), {}, [this, sign_no, fixmedins_code] {
     std::lock_guard<std::mutex> lock(mu_);
-    sign_ins_[sign_no] = fixmedins_code;  // harmless if the write was refused: FindSignIn decides
+    sign_ins_[sign_no] = fixmedins_code;
   });
 }
 

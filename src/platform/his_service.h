@@ -31,6 +31,7 @@
 #include <unordered_map>
 
 #include "ledger/ledger.h"
+#include "platform/his_common.h"
 #include "platform/person_queue.h"
 #include "platform/region_holder.h"
 #include "server/clock.h"
@@ -72,6 +73,45 @@ class HisService {
   void QuerySettlement(const Envelope& env, Reply reply);    // 5203
 
  private:
+  // A write in progress, inside its person's order: who asked, and how it ends. Exactly one of
+  // Fail() or Commit(…, reply, finished) ends it.
+  struct Call {
+    std::string fixmedins_code, msgid, infno;
+    Reply reply;
+    std::function<void()> finished;  // lets the person's next operation start
+    void Fail(const std::string& why) const {
+      finished();
+      reply(TransactionResult::Fail(why));
+    }
+    LedgerWrite NewWrite() const {  // keyed for the msgid table
+      LedgerWrite w;
+      w.fixmedins_code = fixmedins_code;
+      w.msgid = msgid;
+      w.infno = infno;
+      return w;
+    }
+  };
+
+  // The shape every write that touches one person shares: the gate, a replayed msgid answered, the
+  // input parsed (errors answered with their field); then `body(input, call)` in the person's
+  // order.
+  template <typename Input, typename PsnOf, typename Body>
+  void PersonWrite(const Envelope& env, Reply reply, Result<Input> (*parse)(std::string_view),
+                   PsnOf psn_of, Body body) {
+    if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+    if (Replayed(env, reply)) return;
+    auto parsed = parse(env.input_json);
+    if (!parsed) return reply(FailWith(parsed.errors()));
+    auto in = std::make_shared<const Input>(std::move(*parsed));
+    const std::string psn_no = psn_of(*in);
+    Call call{env.fixmedins_code, env.msgid, env.infno, std::move(reply), {}};
+    persons_.Run(psn_no,
+                 [in, call = std::move(call), body](std::function<void()> finished) mutable {
+                   call.finished = std::move(finished);
+                   body(*in, call);
+                 });
+  }
+
   // The gate every call but 9001 passes: sign_no, signature. Empty = admitted.
   std::string Admission(const Envelope& env);
   std::string CheckSignature(const Envelope& env);
@@ -79,8 +119,9 @@ class HisService {
   bool Replayed(const Envelope& env, Reply& reply);
   // Submits `write` and answers `output` once it is durable (or the stored reply when the msgid won
   // a race; or the refusal). `finished` (may be empty) runs before the reply.
+  // `on_durable` (may be empty) runs only when the write is durable, before the reply.
   void Commit(LedgerWrite write, std::string output, Reply reply,
-              std::function<void()> finished = {});
+              std::function<void()> finished = {}, std::function<void()> on_durable = {});
   std::string Now() const;
 
   RegionHolder& region_;

@@ -80,86 +80,74 @@ void HisService::PreSettle(const Envelope& env, Reply reply) {
 }
 
 void HisService::Settle(const Envelope& env, Reply reply) {
-  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
-  if (Replayed(env, reply)) return;
-  auto parsed = ParseSettleInput(env.input_json);
-  if (!parsed) return reply(FailWith(parsed.errors()));
-  auto in = std::make_shared<SettleInput>(std::move(*parsed));
   const bool inpatient = IsInpatientInfno(env.infno);
-  if (!inpatient && in->med_type.empty())
-    return reply(TransactionResult::Fail("data.med_type: required"));
-  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
-  persons_.Run(
-      in->psn_no, [this, in, inpatient, fix, msgid, infno, reply](std::function<void()> finished) {
-        auto fail = [&](const std::string& m) {
-          finished();
-          reply(TransactionResult::Fail(m));
-        };
+  PersonWrite(
+      env, std::move(reply), ParseSettleInput, [](const SettleInput& in) { return in.psn_no; },
+      [this, inpatient](const SettleInput& in, const Call& c) {
+        if (!inpatient && in.med_type.empty()) return c.Fail("data.med_type: required");
         SettleState s;
-        if (auto e = LoadForSettlement(ledger_, fix, *in, inpatient, s); !e.empty()) return fail(e);
-        if (auto live = ledger_.LiveSettlementOfVisit(fix, in->mdtrt_id))
-          return fail("data.mdtrt_id: visit " + in->mdtrt_id + " is already settled as " +
-                      live->setl_id);
+        if (auto e = LoadForSettlement(ledger_, c.fixmedins_code, in, inpatient, s); !e.empty())
+          return c.Fail(e);
+        if (auto live = ledger_.LiveSettlementOfVisit(c.fixmedins_code, in.mdtrt_id))
+          return c.Fail("data.mdtrt_id: visit " + in.mdtrt_id + " is already settled as " +
+                        live->setl_id);
         // Read after every earlier operation of this person is durable: the year as it stands.
-        auto priced = PriceVisit(ledger_, region_.Current(), *s.visit, s.lines, in->med_type,
-                                 EndDate(*s.visit, inpatient), in->acct_used_flag);
-        if (!priced) return fail(FailWith(priced.errors()).err_msg);
+        auto priced = PriceVisit(ledger_, region_.Current(), *s.visit, s.lines, in.med_type,
+                                 EndDate(*s.visit, inpatient), in.acct_used_flag);
+        if (!priced) return c.Fail(FailWith(priced.errors()).err_msg);
         const PricedVisit& p = **priced;
-        SettlementContext c{PlatformId(fix, msgid), fix, msgid, infno, Now()};
+        SettlementContext context{PlatformId(c.fixmedins_code, c.msgid), c.fixmedins_code, c.msgid,
+                                  c.infno, Now()};
         std::string out;
-        WriteBillJson(p.settlement, p.prepared.visit, p.prepared.accumulators, c.setl_id, out);
-        LedgerWrite w = SettlementWrite(p.settlement, p.prepared.visit, c, out);
-        Commit(std::move(w), std::move(out), reply, finished);
+        WriteBillJson(p.settlement, p.prepared.visit, p.prepared.accumulators, context.setl_id,
+                      out);
+        LedgerWrite w = SettlementWrite(p.settlement, p.prepared.visit, context, out);
+        Commit(std::move(w), std::move(out), c.reply, c.finished);
       });
 }
 
 void HisService::CancelSettlement(const Envelope& env, Reply reply) {
-  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
-  if (Replayed(env, reply)) return;
-  auto parsed = ParseSettlementRefInput(env.input_json);
-  if (!parsed) return reply(FailWith(parsed.errors()));
-  auto in = std::make_shared<SettlementRefInput>(std::move(*parsed));
-  if (in->mdtrt_id.empty()) return reply(TransactionResult::Fail("data.mdtrt_id: required"));
-  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
-  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
-    auto fail = [&](const std::string& m) {
-      finished();
-      reply(TransactionResult::Fail(m));
-    };
-    auto original = ledger_.FindSettlement(in->setl_id);
-    // Another institution's settlement is reported exactly like a missing one: nothing leaks.
-    if (!original || original->fixmedins_code != fix || original->psn_no != in->psn_no ||
-        original->mdtrt_id != in->mdtrt_id)
-      return fail("data.setl_id: no settlement " + in->setl_id + " of visit " + in->mdtrt_id +
-                  " at institution " + fix);
-    if (!original->cancels.empty())
-      return fail("data.setl_id: " + in->setl_id + " is itself a cancellation");
-    const bool inpatient = IsInpatientInfno(infno);
-    if (inpatient != (original->clr_type == "21"))
-      return fail(std::string("data.setl_id: settled as ") +
-                  (inpatient ? "outpatient: cancel with 2208" : "inpatient: cancel with 2305"));
-    SettlementContext c{PlatformId(fix, msgid), fix, msgid, infno, Now()};
-    std::string out;
-    JsonWriter j(out);
-    j.Open('{');
-    j.Key("setlinfo");
-    j.Open('{');
-    j.Str("setl_id", c.setl_id);
-    j.Str("init_setl_id", original->setl_id);
-    j.Str("mdtrt_id", original->mdtrt_id);
-    j.Str("psn_no", original->psn_no);
-    j.Num("medfee_sumamt", Money::Fen(-original->medfee_sumamt));
-    j.Num("fund_pay_sumamt", Money::Fen(-original->fund_pay_sumamt));
-    j.Num("psn_part_amt", Money::Fen(-original->psn_part_amt));
-    j.Num("acct_pay", Money::Fen(-original->acct_pay));
-    j.Num("psn_cash_pay", Money::Fen(-original->psn_cash_pay));
-    j.Str("setl_time", c.setl_time);
-    j.Close('}');
-    j.Close('}');
-    LedgerWrite w = CancellationWrite(*original, ledger_.DeltasOf(original->setl_id),
-                                      ledger_.JournalOf(original->setl_id), c, out);
-    Commit(std::move(w), std::move(out), reply, finished);
-  });
+  const bool inpatient = IsInpatientInfno(env.infno);
+  PersonWrite(
+      env, std::move(reply), ParseSettlementRefInput,
+      [](const SettlementRefInput& in) { return in.psn_no; },
+      [this, inpatient](const SettlementRefInput& in, const Call& c) {
+        if (in.mdtrt_id.empty()) return c.Fail("data.mdtrt_id: required");
+        auto original = ledger_.FindSettlement(in.setl_id);
+        // Another institution's settlement is reported exactly like a missing one: nothing leaks.
+        if (!original || original->fixmedins_code != c.fixmedins_code ||
+            original->psn_no != in.psn_no || original->mdtrt_id != in.mdtrt_id)
+          return c.Fail("data.setl_id: no settlement " + in.setl_id + " of visit " + in.mdtrt_id +
+                        " at institution " + c.fixmedins_code);
+        if (!original->cancels.empty())
+          return c.Fail("data.setl_id: " + in.setl_id + " is itself a cancellation");
+        if (inpatient != (original->clr_type == "21"))
+          return c.Fail(
+              std::string("data.setl_id: settled as ") +
+              (inpatient ? "outpatient: cancel with 2208" : "inpatient: cancel with 2305"));
+        SettlementContext context{PlatformId(c.fixmedins_code, c.msgid), c.fixmedins_code, c.msgid,
+                                  c.infno, Now()};
+        std::string out;
+        JsonWriter j(out);
+        j.Open('{');
+        j.Key("setlinfo");
+        j.Open('{');
+        j.Str("setl_id", context.setl_id);
+        j.Str("init_setl_id", original->setl_id);
+        j.Str("mdtrt_id", original->mdtrt_id);
+        j.Str("psn_no", original->psn_no);
+        j.Num("medfee_sumamt", Money::Fen(-original->medfee_sumamt));
+        j.Num("fund_pay_sumamt", Money::Fen(-original->fund_pay_sumamt));
+        j.Num("psn_part_amt", Money::Fen(-original->psn_part_amt));
+        j.Num("acct_pay", Money::Fen(-original->acct_pay));
+        j.Num("psn_cash_pay", Money::Fen(-original->psn_cash_pay));
+        j.Str("setl_time", context.setl_time);
+        j.Close('}');
+        j.Close('}');
+        LedgerWrite w = CancellationWrite(*original, ledger_.DeltasOf(original->setl_id),
+                                          ledger_.JournalOf(original->setl_id), context, out);
+        Commit(std::move(w), std::move(out), c.reply, c.finished);
+      });
 }
 
 }  // namespace yibao

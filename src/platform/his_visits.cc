@@ -161,230 +161,187 @@ void HisService::Admit(const Envelope& env, Reply reply) {
 // ---- 2203 / 2402 -------------------------------------------------------------------------------
 
 void HisService::UploadVisitInfo(const Envelope& env, Reply reply) {
-  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
-  if (Replayed(env, reply)) return;
-  auto parsed = ParseVisitInfoInput(env.input_json);
-  if (!parsed) return reply(FailWith(parsed.errors()));
-  auto in = std::make_shared<VisitInfoInput>(std::move(*parsed));
-  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
-  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
-    auto fail = [&](const std::string& m) {
-      finished();
-      reply(TransactionResult::Fail(m));
-    };
-    std::optional<VisitRecord> v;
-    if (auto e = FindOwnVisit(ledger_, fix, in->mdtrt_id, in->psn_no, "mdtrtinfo.mdtrt_id", v);
-        !e.empty())
-      return fail(e);
-    if (v->status != "registered")
-      return fail("mdtrtinfo.mdtrt_id: " + in->mdtrt_id + " is not an outpatient visit (2201)");
-    if (auto e = CheckNotSettled(ledger_, *v, "mdtrtinfo.mdtrt_id"); !e.empty()) return fail(e);
-    auto details = ParseVisitDetailsJson(v->info_json);
-    if (!details) return fail(FailWith(details.errors()).err_msg);
-    v->med_type = in->med_type;
-    if (!in->begntime.empty()) v->begntime = in->begntime;
-    details->dise_codg = in->dise_codg;
-    details->diagnoses = OrderedDiagnoses(in->diseinfo);
-    v->info_json = VisitDetailsJson(*details);
-    LedgerWrite w;
-    w.fixmedins_code = fix;
-    w.visit = *v;
-    w.msgid = msgid;
-    w.infno = infno;
-    Commit(std::move(w), "{}", reply, finished);
-  });
+  PersonWrite(
+      env, std::move(reply), ParseVisitInfoInput,
+      [](const VisitInfoInput& in) { return in.psn_no; },
+      [this](const VisitInfoInput& in, const Call& c) {
+        std::optional<VisitRecord> v;
+        if (auto e = FindOwnVisit(ledger_, c.fixmedins_code, in.mdtrt_id, in.psn_no,
+                                  "mdtrtinfo.mdtrt_id", v);
+            !e.empty())
+          return c.Fail(e);
+        if (v->status != "registered")
+          return c.Fail("mdtrtinfo.mdtrt_id: " + in.mdtrt_id +
+                        " is not an outpatient visit (2201)");
+        if (auto e = CheckNotSettled(ledger_, *v, "mdtrtinfo.mdtrt_id"); !e.empty())
+          return c.Fail(e);
+        auto details = ParseVisitDetailsJson(v->info_json);
+        if (!details) return c.Fail(FailWith(details.errors()).err_msg);
+        v->med_type = in.med_type;
+        if (!in.begntime.empty()) v->begntime = in.begntime;
+        details->dise_codg = in.dise_codg;
+        details->diagnoses = OrderedDiagnoses(in.diseinfo);
+        v->info_json = VisitDetailsJson(*details);
+        LedgerWrite w = c.NewWrite();
+        w.visit = *v;
+        Commit(std::move(w), "{}", c.reply, c.finished);
+      });
 }
 
 void HisService::Discharge(const Envelope& env, Reply reply) {
-  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
-  if (Replayed(env, reply)) return;
-  auto parsed = ParseDischargeInput(env.input_json);
-  if (!parsed) return reply(FailWith(parsed.errors()));
-  auto in = std::make_shared<DischargeInput>(std::move(*parsed));
-  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
-  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
-    auto fail = [&](const std::string& m) {
-      finished();
-      reply(TransactionResult::Fail(m));
-    };
-    std::optional<VisitRecord> v;
-    if (auto e = FindOwnVisit(ledger_, fix, in->mdtrt_id, in->psn_no, "dscginfo.mdtrt_id", v);
-        !e.empty())
-      return fail(e);
-    if (!IsInpatient(*v))
-      return fail("dscginfo.mdtrt_id: " + in->mdtrt_id + " is not an admission (2401)");
-    if (v->insutype != in->insutype)
-      return fail("dscginfo.insutype: the admission is under " + v->insutype);
-    if (auto e = CheckNotSettled(ledger_, *v, "dscginfo.mdtrt_id"); !e.empty()) return fail(e);
-    if (in->endtime < v->begntime)
-      return fail("dscginfo.endtime: " + in->endtime + " is before the admission " + v->begntime);
-    auto details = ParseVisitDetailsJson(v->info_json);
-    if (!details) return fail(FailWith(details.errors()).err_msg);
-    if (!in->diseinfo.empty()) details->diagnoses = OrderedDiagnoses(in->diseinfo);
-    if (!in->dise_codg.empty()) details->dise_codg = in->dise_codg;
-    if (!in->dscg_dept_codg.empty()) details->dept_codg = in->dscg_dept_codg;
-    details->dscg_way = in->dscg_way;
-    v->endtime = in->endtime;
-    v->status = "discharged";
-    v->info_json = VisitDetailsJson(*details);
-    LedgerWrite w;
-    w.fixmedins_code = fix;
-    w.visit = *v;
-    w.msgid = msgid;
-    w.infno = infno;
-    Commit(std::move(w), "{}", reply, finished);
-  });
+  PersonWrite(
+      env, std::move(reply), ParseDischargeInput,
+      [](const DischargeInput& in) { return in.psn_no; },
+      [this](const DischargeInput& in, const Call& c) {
+        std::optional<VisitRecord> v;
+        if (auto e = FindOwnVisit(ledger_, c.fixmedins_code, in.mdtrt_id, in.psn_no,
+                                  "dscginfo.mdtrt_id", v);
+            !e.empty())
+          return c.Fail(e);
+        if (!IsInpatient(*v))
+          return c.Fail("dscginfo.mdtrt_id: " + in.mdtrt_id + " is not an admission (2401)");
+        if (v->insutype != in.insutype)
+          return c.Fail("dscginfo.insutype: the admission is under " + v->insutype);
+        if (auto e = CheckNotSettled(ledger_, *v, "dscginfo.mdtrt_id"); !e.empty())
+          return c.Fail(e);
+        if (in.endtime < v->begntime)
+          return c.Fail("dscginfo.endtime: " + in.endtime + " is before the admission " +
+                        v->begntime);
+        auto details = ParseVisitDetailsJson(v->info_json);
+        if (!details) return c.Fail(FailWith(details.errors()).err_msg);
+        if (!in.diseinfo.empty()) details->diagnoses = OrderedDiagnoses(in.diseinfo);
+        if (!in.dise_codg.empty()) details->dise_codg = in.dise_codg;
+        if (!in.dscg_dept_codg.empty()) details->dept_codg = in.dscg_dept_codg;
+        details->dscg_way = in.dscg_way;
+        v->endtime = in.endtime;
+        v->status = "discharged";
+        v->info_json = VisitDetailsJson(*details);
+        LedgerWrite w = c.NewWrite();
+        w.visit = *v;
+        Commit(std::move(w), "{}", c.reply, c.finished);
+      });
 }
 
 // ---- 2204 / 2301 -------------------------------------------------------------------------------
 
 void HisService::UploadFees(const Envelope& env, Reply reply) {
-  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
-  if (Replayed(env, reply)) return;
-  auto parsed = ParseFeeUploadInput(env.input_json);
-  if (!parsed) return reply(FailWith(parsed.errors()));
-  auto in = std::make_shared<FeeUploadInput>(std::move(*parsed));
   const bool inpatient = env.infno == "2301";
-  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
-  const std::string psn_no = in->feedetail.front().psn_no;
-  persons_.Run(psn_no, [this, in, inpatient, fix, msgid, infno,
-                        reply](std::function<void()> finished) {
-    auto fail = [&](const std::string& m) {
-      finished();
-      reply(TransactionResult::Fail(m));
-    };
-    const FeeDetailInput& first = in->feedetail.front();
-    std::optional<VisitRecord> v;
-    if (auto e =
-            FindOwnVisit(ledger_, fix, first.mdtrt_id, first.psn_no, "feedetail[0].mdtrt_id", v);
-        !e.empty())
-      return fail(e);
-    if (inpatient != IsInpatient(*v))
-      return fail(
-          "feedetail[0].mdtrt_id: " + first.mdtrt_id + " is " +
-          (inpatient ? "an outpatient visit: upload with 2204" : "an admission: upload with 2301"));
-    if (auto e = CheckNotSettled(ledger_, *v, "feedetail[0].mdtrt_id"); !e.empty()) return fail(e);
-    std::vector<FeeLineRecord> lines;
-    for (auto& l : ledger_.FeeLinesOf(fix, first.mdtrt_id))
-      if (!l.cancelled) lines.push_back(std::move(l));
-    const size_t old = lines.size();
-    for (size_t i = 0; i < in->feedetail.size(); ++i) {
-      const FeeDetailInput& f = in->feedetail[i];
-      for (size_t k = 0; k < old; ++k)
-        if (lines[k].feedetl_sn == f.feedetl_sn)
-          return fail("feedetail[" + std::to_string(i) + "].feedetl_sn: " + f.feedetl_sn +
-                      " is already uploaded for this visit");
-      FeeLineRecord r;
-      r.fixmedins_code = fix;
-      r.mdtrt_id = f.mdtrt_id;
-      r.feedetl_sn = f.feedetl_sn;
-      r.chrg_bchno = f.chrg_bchno;
-      r.med_list_codg = f.med_list_codg;
-      r.medins_list_codg = f.medins_list_codg;
-      r.cnt = f.cnt_text;
-      r.pric = f.pric_text;
-      r.det_item_fee_sumamt = f.det_item_fee_sumamt.fen();
-      r.hosp_appr_flag = f.hosp_appr_flag;
-      r.prd_days = f.prd_days;
-      r.fee_ocur_time = f.fee_ocur_time;
-      lines.push_back(std::move(r));
-    }
-    // Classify by settling the visit with every live line: what 2204 answers is exactly what
-    // settlement will do with each line (an unknown code or a broken restriction shows now).
-    auto priced = PriceVisit(ledger_, region_.Current(), *v, lines, "",
-                             v->endtime.empty() ? "" : v->endtime.substr(0, 10), false);
-    if (!priced) return fail(FailWith(priced.errors()).err_msg);
-    std::vector<uint32_t> fresh;
-    for (size_t i = old; i < lines.size(); ++i) fresh.push_back(uint32_t(i));
-    std::string out = "{\"result\":";
-    WriteLineClassificationJson((*priced)->settlement, (*priced)->prepared.visit, fresh, out);
-    out += '}';
-    LedgerWrite w;
-    w.fixmedins_code = fix;
-    w.fee_lines.assign(std::make_move_iterator(lines.begin() + long(old)),
-                       std::make_move_iterator(lines.end()));
-    w.msgid = msgid;
-    w.infno = infno;
-    Commit(std::move(w), std::move(out), reply, finished);
-  });
+  PersonWrite(
+      env, std::move(reply), ParseFeeUploadInput,
+      [](const FeeUploadInput& in) { return in.feedetail.front().psn_no; },
+      [this, inpatient](const FeeUploadInput& in, const Call& c) {
+        const FeeDetailInput& first = in.feedetail.front();
+        std::optional<VisitRecord> v;
+        if (auto e = FindOwnVisit(ledger_, c.fixmedins_code, first.mdtrt_id, first.psn_no,
+                                  "feedetail[0].mdtrt_id", v);
+            !e.empty())
+          return c.Fail(e);
+        if (inpatient != IsInpatient(*v))
+          return c.Fail("feedetail[0].mdtrt_id: " + first.mdtrt_id + " is " +
+                        (inpatient ? "an outpatient visit: upload with 2204"
+                                   : "an admission: upload with 2301"));
+        if (auto e = CheckNotSettled(ledger_, *v, "feedetail[0].mdtrt_id"); !e.empty())
+          return c.Fail(e);
+        std::vector<FeeLineRecord> lines;
+        for (auto& l : ledger_.FeeLinesOf(c.fixmedins_code, first.mdtrt_id))
+          if (!l.cancelled) lines.push_back(std::move(l));
+        const size_t old = lines.size();
+        for (size_t i = 0; i < in.feedetail.size(); ++i) {
+          const FeeDetailInput& f = in.feedetail[i];
+          for (size_t k = 0; k < old; ++k)
+            if (lines[k].feedetl_sn == f.feedetl_sn)
+              return c.Fail("feedetail[" + std::to_string(i) + "].feedetl_sn: " + f.feedetl_sn +
+                            " is already uploaded for this visit");
+          FeeLineRecord r;
+          r.fixmedins_code = c.fixmedins_code;
+          r.mdtrt_id = f.mdtrt_id;
+          r.feedetl_sn = f.feedetl_sn;
+          r.chrg_bchno = f.chrg_bchno;
+          r.med_list_codg = f.med_list_codg;
+          r.medins_list_codg = f.medins_list_codg;
+          r.cnt = f.cnt_text;
+          r.pric = f.pric_text;
+          r.det_item_fee_sumamt = f.det_item_fee_sumamt.fen();
+          r.hosp_appr_flag = f.hosp_appr_flag;
+          r.prd_days = f.prd_days;
+          r.fee_ocur_time = f.fee_ocur_time;
+          lines.push_back(std::move(r));
+        }
+        // Classify by settling the visit with every live line: what 2204 answers is exactly what
+        // settlement will do with each line (an unknown code or a broken restriction shows now).
+        auto priced = PriceVisit(ledger_, region_.Current(), *v, lines, "",
+                                 v->endtime.empty() ? "" : v->endtime.substr(0, 10), false);
+        if (!priced) return c.Fail(FailWith(priced.errors()).err_msg);
+        std::vector<uint32_t> fresh;
+        for (size_t i = old; i < lines.size(); ++i) fresh.push_back(uint32_t(i));
+        std::string out = "{\"result\":";
+        WriteLineClassificationJson((*priced)->settlement, (*priced)->prepared.visit, fresh, out);
+        out += '}';
+        LedgerWrite w = c.NewWrite();
+        w.fee_lines.assign(std::make_move_iterator(lines.begin() + long(old)),
+                           std::make_move_iterator(lines.end()));
+        Commit(std::move(w), std::move(out), c.reply, c.finished);
+      });
 }
 
 // ---- 2205 / 2302 -------------------------------------------------------------------------------
 
 void HisService::CancelFeesByBatch(const Envelope& env, Reply reply) {
-  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
-  if (Replayed(env, reply)) return;
-  auto parsed = ParseFeeCancelByBatchInput(env.input_json);
-  if (!parsed) return reply(FailWith(parsed.errors()));
-  auto in = std::make_shared<FeeCancelByBatchInput>(std::move(*parsed));
-  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
-  persons_.Run(in->psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
-    auto fail = [&](const std::string& m) {
-      finished();
-      reply(TransactionResult::Fail(m));
-    };
-    std::optional<VisitRecord> v;
-    if (auto e = FindOwnVisit(ledger_, fix, in->mdtrt_id, in->psn_no, "data.mdtrt_id", v);
-        !e.empty())
-      return fail(e);
-    if (IsInpatient(*v)) return fail("data.mdtrt_id: an admission: cancel its fees with 2302");
-    if (auto e = CheckNotSettled(ledger_, *v, "data.mdtrt_id"); !e.empty()) return fail(e);
-    LedgerWrite w;
-    for (auto& l : ledger_.FeeLinesOf(fix, in->mdtrt_id))
-      if (!l.cancelled && (in->chrg_bchno == "0000" || l.chrg_bchno == in->chrg_bchno))
-        w.fee_lines_cancelled.push_back(std::move(l));
-    if (w.fee_lines_cancelled.empty())
-      return fail("data.chrg_bchno: no live fee lines in batch " + in->chrg_bchno);
-    w.fixmedins_code = fix;
-    w.msgid = msgid;
-    w.infno = infno;
-    Commit(std::move(w), "{}", reply, finished);
-  });
+  PersonWrite(
+      env, std::move(reply), ParseFeeCancelByBatchInput,
+      [](const FeeCancelByBatchInput& in) { return in.psn_no; },
+      [this](const FeeCancelByBatchInput& in, const Call& c) {
+        std::optional<VisitRecord> v;
+        if (auto e =
+                FindOwnVisit(ledger_, c.fixmedins_code, in.mdtrt_id, in.psn_no, "data.mdtrt_id", v);
+            !e.empty())
+          return c.Fail(e);
+        if (IsInpatient(*v))
+          return c.Fail("data.mdtrt_id: an admission: cancel its fees with 2302");
+        if (auto e = CheckNotSettled(ledger_, *v, "data.mdtrt_id"); !e.empty()) return c.Fail(e);
+        LedgerWrite w = c.NewWrite();
+        for (auto& l : ledger_.FeeLinesOf(c.fixmedins_code, in.mdtrt_id))
+          if (!l.cancelled && (in.chrg_bchno == "0000" || l.chrg_bchno == in.chrg_bchno))
+            w.fee_lines_cancelled.push_back(std::move(l));
+        if (w.fee_lines_cancelled.empty())
+          return c.Fail("data.chrg_bchno: no live fee lines in batch " + in.chrg_bchno);
+        Commit(std::move(w), "{}", c.reply, c.finished);
+      });
 }
 
 void HisService::CancelFeesByLine(const Envelope& env, Reply reply) {
-  if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
-  if (Replayed(env, reply)) return;
-  auto parsed = ParseFeeCancelByLineInput(env.input_json);
-  if (!parsed) return reply(FailWith(parsed.errors()));
-  auto in = std::make_shared<FeeCancelByLineInput>(std::move(*parsed));
-  const std::string fix = env.fixmedins_code, msgid = env.msgid, infno = env.infno;
-  const std::string psn_no = in->lines.front().psn_no;
-  persons_.Run(psn_no, [this, in, fix, msgid, infno, reply](std::function<void()> finished) {
-    auto fail = [&](const std::string& m) {
-      finished();
-      reply(TransactionResult::Fail(m));
-    };
-    const auto& first = in->lines.front();
-    std::optional<VisitRecord> v;
-    if (auto e = FindOwnVisit(ledger_, fix, first.mdtrt_id, first.psn_no, "data[0].mdtrt_id", v);
-        !e.empty())
-      return fail(e);
-    if (!IsInpatient(*v))
-      return fail("data[0].mdtrt_id: an outpatient visit: cancel its fees with 2205");
-    if (auto e = CheckNotSettled(ledger_, *v, "data[0].mdtrt_id"); !e.empty()) return fail(e);
-    std::vector<FeeLineRecord> live;
-    for (auto& l : ledger_.FeeLinesOf(fix, first.mdtrt_id))
-      if (!l.cancelled) live.push_back(std::move(l));
-    LedgerWrite w;
-    for (size_t i = 0; i < in->lines.size(); ++i) {
-      const std::string& sn = in->lines[i].feedetl_sn;
-      if (sn == "0000") {
-        w.fee_lines_cancelled = live;
-        break;
-      }
-      auto it = std::find_if(live.begin(), live.end(),
-                             [&](const FeeLineRecord& l) { return l.feedetl_sn == sn; });
-      if (it == live.end())
-        return fail("data[" + std::to_string(i) + "].feedetl_sn: no live fee line " + sn);
-      w.fee_lines_cancelled.push_back(*it);
-    }
-    if (w.fee_lines_cancelled.empty()) return fail("data[0].feedetl_sn: no live fee lines");
-    w.fixmedins_code = fix;
-    w.msgid = msgid;
-    w.infno = infno;
-    Commit(std::move(w), "{}", reply, finished);
-  });
+  PersonWrite(
+      env, std::move(reply), ParseFeeCancelByLineInput,
+      [](const FeeCancelByLineInput& in) { return in.lines.front().psn_no; },
+      [this](const FeeCancelByLineInput& in, const Call& c) {
+        const auto& first = in.lines.front();
+        std::optional<VisitRecord> v;
+        if (auto e = FindOwnVisit(ledger_, c.fixmedins_code, first.mdtrt_id, first.psn_no,
+                                  "data[0].mdtrt_id", v);
+            !e.empty())
+          return c.Fail(e);
+        if (!IsInpatient(*v))
+          return c.Fail("data[0].mdtrt_id: an outpatient visit: cancel its fees with 2205");
+        if (auto e = CheckNotSettled(ledger_, *v, "data[0].mdtrt_id"); !e.empty()) return c.Fail(e);
+        std::vector<FeeLineRecord> live;
+        for (auto& l : ledger_.FeeLinesOf(c.fixmedins_code, first.mdtrt_id))
+          if (!l.cancelled) live.push_back(std::move(l));
+        LedgerWrite w = c.NewWrite();
+        for (size_t i = 0; i < in.lines.size(); ++i) {
+          const std::string& sn = in.lines[i].feedetl_sn;
+          if (sn == "0000") {  // every live line (the parser allows it only alone)
+            w.fee_lines_cancelled = live;
+            break;
+          }
+          auto it = std::find_if(live.begin(), live.end(),
+                                 [&](const FeeLineRecord& l) { return l.feedetl_sn == sn; });
+          if (it == live.end())
+            return c.Fail("data[" + std::to_string(i) + "].feedetl_sn: no live fee line " + sn);
+          w.fee_lines_cancelled.push_back(*it);
+        }
+        if (w.fee_lines_cancelled.empty()) return c.Fail("data[0].feedetl_sn: no live fee lines");
+        Commit(std::move(w), "{}", c.reply, c.finished);
+      });
 }
 
 }  // namespace yibao
