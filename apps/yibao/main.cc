@@ -5,6 +5,7 @@
 //   yibao region check DIR                   validate a whole region directory
 //   yibao code CODE...                       look codes up in ICD-10 / ICD-9-CM-3 医保版 2.0
 //   yibao serve --region DIR --ledger SPEC   the national-interface service (serve.cc)
+//   yibao group CASES.jsonl|CASES.csv        CHS-DRG grouping of settlement lists (group.cc)
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,7 @@
 
 #include "codes/code_format.h"
 #include "codes/icd_table.h"
+#include "group.h"
 #include "interface/bill_json.h"
 #include "interface/bill_table.h"
 #include "interface/prepare.h"
@@ -239,7 +241,20 @@ int main(int argc, char** argv) {
                   "require SM2-signed messages (docs/formats/signature.md)");
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
 
+  auto* group = app.add_subcommand(
+      "group", "CHS-DRG grouping of settlement-list cases (JSON Lines, JSON array or CSV)");
+  GroupArgs group_args;
+  group_args.data_dir = YIBAO_DEFAULT_SHARED_DATA;
+  group->add_option("cases", group_args.cases, ".jsonl, .json or .csv file of cases")->required();
+  group->add_option("--data", group_args.data_dir, "the shared reference data directory");
+  group->add_option("--spec", group_args.spec_dir,
+                    "a CHS-DRG specification directory (default: DATA/chs-drg-1.1)");
+  group->add_option("--format", group_args.format, "json or table")
+      ->check(CLI::IsMember({"json", "table"}));
+  group->add_flag("!--no-trace", group_args.trace, "leave the trace out");
+
   CLI11_PARSE(app, argc, argv);
+  if (group->parsed()) return Group(group_args);
   if (serve->parsed()) return Serve(serve_args);
   if (settle->parsed()) return Settle(region_dir, treatment_dir, files, format);
   if (check->parsed()) return PolicyCheck(policy_path, vocab_region);

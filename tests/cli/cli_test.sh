@@ -62,4 +62,14 @@ sed -i 's/{ upto = 30000, ratio = "85%" }/{ from = 9000, upto = 30000, ratio = "
 check "overlapping bands rejected" 1 "$yibao" policy check "$tmp/overlap.toml"
 contains "names file, line and field" /tmp/yibao-cli.err "$tmp/overlap.toml:38: tier.inpatient.basic.ratio[0].bands[1].from: band overlaps the previous one"
 
+# yibao group: the hand-checked DRG cases, one result per case; a broken case file names its line.
+check "group golden cases" 0 "$yibao" group tests/golden/drg/cases.jsonl --format json --no-trace
+if [ "$(grep -c '"drg"' /tmp/yibao-cli.out)" != "$(grep -c '^{' tests/golden/drg/cases.jsonl)" ]; then
+  echo "FAIL group golden cases: not one result per case"; fail=1
+fi
+contains "group golden cases" /tmp/yibao-cli.out '"drg":"BR15"'
+printf '{"id":"x","sex":1,"age":"old"}\n' >"$tmp/bad-cases.jsonl"
+check "group bad case" 1 "$yibao" group "$tmp/bad-cases.jsonl"
+contains "group bad case names the line" /tmp/yibao-cli.err "bad-cases.jsonl:1"
+
 exit $fail

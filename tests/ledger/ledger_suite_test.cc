@@ -55,27 +55,6 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
   std::string path_, conninfo_;
 };
 
-// Submits `writes` so that they are applied in one batch (one transaction): the writer is held in
-// the callback of an empty write until all of them are queued. Returns their statuses.
-std::vector<WriteStatus> SubmitAsOneBatch(Ledger& ledger, const std::vector<LedgerWrite>& writes) {
-  std::promise<void> held, release;
-  std::shared_future<void> released = release.get_future().share();
-  ledger.Submit(LedgerWrite{}, [&held, released](WriteStatus) {
-    held.set_value();
-    released.wait();
-  });
-  held.get_future().wait();
-  const uint64_t batches = ledger.Stats().batches;
-  std::vector<std::promise<WriteStatus>> done(writes.size());
-  for (size_t i = 0; i < writes.size(); ++i)
-    ledger.Submit(writes[i], [&done, i](WriteStatus s) { done[i].set_value(s); });
-  release.set_value();
-  std::vector<WriteStatus> out;
-  for (auto& d : done) out.push_back(d.get_future().get());
-  EXPECT_EQ(ledger.Stats().batches, batches + 1) << "the writes were not applied in one batch";
-  return out;
-}
-
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
@@ -352,6 +331,31 @@ TEST_P(LedgerTest, RefusalsInsideBatchesAreRefusedAlone) {
     hospital += amount;
   }
   EXPECT_EQ(reopened->AccountBalance("hospital:H37990000001"), hospital);
+}
+
+// Every kind of refusal in one batch, most of them colliding with writes earlier in the same batch
+// (a visit settled twice, cancelled and settled again, a msgid twice, a fee line uploaded twice or
+// cancelled after its upload): each write gets the status it gets when applied alone, in order.
+TEST_P(LedgerTest, RefusalsCollidingWithinOneBatchAreThoseOfOneByOne) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  for (const auto& w : MixedBatchSetup())
+    ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  const MixedWrites mixed = MixedBatch();
+  const auto got = SubmitAsOneBatch(*ledger, mixed.writes);
+  ASSERT_EQ(got.size(), mixed.expected.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i], mixed.expected[i]) << "write " << i << ": got " << WriteStatusName(got[i])
+                                         << ", expected " << WriteStatusName(mixed.expected[i]);
+  EXPECT_EQ(ledger->LiveSettlementOfVisit("H37990000001", "V1")->setl_id, "S3");
+  EXPECT_EQ(ledger->LiveSettlementOfVisit("H37990000001", "V0")->setl_id, "S12");
+  EXPECT_EQ(ledger->FindSettlement("C1")->cancels, "S1");
+  EXPECT_FALSE(ledger->FindSettlement("C1b"));
+  std::vector<std::string> lines;
+  for (const auto& f : ledger->FeeLinesOf("H37990000001", "V9"))
+    lines.push_back(f.feedetl_sn + (f.cancelled ? "x" : ""));
+  EXPECT_EQ(lines, (std::vector<std::string>{"1x", "2x", "3x", "3", "4x", "1", "4"}));
+  EXPECT_EQ(ledger->JournalSum(), 0);
 }
 
 TEST_P(LedgerTest, PersonUpsertReplacesInsurancesAndIdentities) {

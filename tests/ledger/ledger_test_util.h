@@ -13,10 +13,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -194,6 +196,189 @@ inline LedgerWrite Contribution(const std::string& id, const std::string& psn_no
                {"acct:" + psn_no, employee},
                {"fund:379900:310:hifp", employer}};
   return w;
+}
+
+// Submits `writes` so that they are applied in one batch (one transaction): the writer is held in
+// the callback of an empty write until all of them are queued. Returns their statuses.
+inline std::vector<WriteStatus> SubmitAsOneBatch(Ledger& ledger,
+                                                 const std::vector<LedgerWrite>& writes) {
+  std::promise<void> held, release;
+  std::shared_future<void> released = release.get_future().share();
+  ledger.Submit(LedgerWrite{}, [&held, released](WriteStatus) {
+    held.set_value();
+    released.wait();
+  });
+  held.get_future().wait();
+  const uint64_t batches = ledger.Stats().batches;
+  std::vector<std::promise<WriteStatus>> done(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i)
+    ledger.Submit(writes[i], [&done, i](WriteStatus s) { done[i].set_value(s); });
+  release.set_value();
+  std::vector<WriteStatus> out;
+  for (auto& d : done) out.push_back(d.get_future().get());
+  EXPECT_EQ(ledger.Stats().batches, batches + 1) << "the writes were not applied in one batch";
+  return out;
+}
+
+// What MixedBatch() expects to find: settlement S0 of visit V0 (msgid M0), live fee lines 1 and 2
+// of visit V9, contribution C0 of P1. Submitted one by one.
+inline std::vector<LedgerWrite> MixedBatchSetup() {
+  return {Settlement("S0", "V0", "P0", 50, 0, 0, "M0"),
+          FeeLines({FeeLine("V9", "1"), FeeLine("V9", "2")}, {}, "F0"),
+          Contribution("C0", "P1", 400, 100)};
+}
+
+// Every kind of refusal mixed with good writes, most of them colliding with writes earlier in the
+// same list (a visit settled twice, cancelled and settled again, a msgid twice, a fee line
+// uploaded twice, cancelled after its upload, …), and the status each gets when the writes are
+// applied in order — one by one or in one batch alike.
+struct MixedWrites {
+  std::vector<LedgerWrite> writes;
+  std::vector<WriteStatus> expected;
+};
+inline MixedWrites MixedBatch() {
+  using S = WriteStatus;
+  MixedWrites m;
+  auto add = [&m](LedgerWrite w, WriteStatus expected) {
+    m.writes.push_back(std::move(w));
+    m.expected.push_back(expected);
+  };
+  const LedgerWrite s1 = Settlement("S1", "V1", "P1", 100, 0, 0, "M1");
+  add(s1, S::kDurable);
+  add(Settlement("S2", "V1", "P1", 200, 0, 0, "M2"), S::kDuplicateVisit);  // V1 settled just now
+  add(Settlement("S1", "V2", "P1", 300, 0, 0, "M3"), S::kDuplicateVisit);  // setl_id S1 again
+  add(Cancellation(s1, "C1"), S::kDurable);                                // cancel S1
+  const LedgerWrite s3 = Settlement("S3", "V1", "P1", 400, 0, 0, "M4");
+  add(s3, S::kDurable);                                                    // V1 settled again
+  add(Cancellation(s1, "C1b"), S::kDuplicateVisit);                        // S1 cancelled already
+  add(Settlement("S4", "V4", "P2", 500, 0, 0, "M4"), S::kDuplicateMsgid);  // M4 just used
+  add(Settlement("S5", "V5", "P2", 600, 0, 0, "M0"), S::kDuplicateMsgid);  // M0 committed before
+  {
+    LedgerWrite w = Settlement("S6", "V0", "P2", 700, 0, 0, "M4");  // three faults: balance first
+    w.journal.front().amount += 1;
+    add(w, S::kUnbalanced);
+  }
+  add(Settlement("S7", "V0", "P2", 800, 0, 0, "M4"), S::kDuplicateVisit);  // visit before msgid
+  add(FeeLines({FeeLine("V9", "3")}, {}, "F10"), S::kDurable);
+  add(FeeLines({FeeLine("V9", "3")}, {}, "F11"), S::kDuplicateFeeLine);  // uploaded just now
+  add(FeeLines({}, {FeeLine("V9", "3")}, "F12"), S::kDurable);           // cancel it
+  add(FeeLines({}, {FeeLine("V9", "3")}, "F13"), S::kNotFound);          // cancelled just now
+  add(FeeLines({FeeLine("V9", "3", 333)}, {}, "F14"), S::kDurable);      // upload it again
+  add(FeeLines({FeeLine("V9", "4")}, {FeeLine("V9", "1")}, "F15"), S::kDurable);
+  add(FeeLines({FeeLine("V9", "1", 111)}, {FeeLine("V9", "2")}, "F16"), S::kDurable);
+  add(FeeLines({FeeLine("V9", "5")}, {FeeLine("V9", "2")}, "M1"), S::kNotFound);  // before msgid
+  add(FeeLines({FeeLine("V9", "6")}, {}, "M1"), S::kDuplicateMsgid);
+  add(FeeLines({FeeLine("V9", "7"), FeeLine("V9", "7")}, {}, "F20"), S::kDuplicateFeeLine);
+  add(FeeLines({}, {FeeLine("V9", "4"), FeeLine("V9", "4")}, "F21"), S::kNotFound);
+  add(FeeLines({FeeLine("V9", "8")}, {FeeLine("V9", "8")}, "F22"), S::kNotFound);  // not live
+  add(FeeLines({FeeLine("V9", "4", 444)}, {FeeLine("V9", "4")}, "F23"), S::kDurable);
+  add(Contribution("C1", "P1", 300, 30), S::kDurable);
+  add(Contribution("C1", "P1", 300, 30), S::kDuplicateMsgid);  // just now
+  add(Contribution("C0", "P1", 300, 30), S::kDuplicateMsgid);  // committed before
+  {
+    LedgerWrite w = Settlement("S8", "V8", "P2", 900, 0, 0, "M8");  // an account twice
+    w.accumulators.push_back(w.accumulators.front());
+    add(w, S::kFailed);
+  }
+  {
+    LedgerWrite w;  // a person with one insutype twice
+    w.fixmedins_code = "H37990000001";
+    PersonRecord p = Person("P8", "c8");
+    p.insurances.push_back(p.insurances.front());
+    w.persons = {p};
+    w.msgid = "M9";
+    add(w, S::kFailed);
+  }
+  {
+    LedgerWrite w = Settlement("S9", "V9", "P1", 90, 0, 0, "M10");  // contribution C1 again
+    w.contribution = Contribution("C1", "P1", 1, 1).contribution;
+    add(w, S::kDuplicateMsgid);
+  }
+  {
+    LedgerWrite w = Settlement("S10", "V10", "P1", 10, 0, 0, "M11");  // a live line of V9 again
+    w.fee_lines = {FeeLine("V9", "3")};
+    add(w, S::kDuplicateFeeLine);
+  }
+  {
+    LedgerWrite w = Settlement("S11", "V11", "P2", 110, 20, 5, "M12");  // everything at once
+    w.visit = Visit("V11", "P2");
+    w.visit->status = "discharged";
+    w.fee_lines = {FeeLine("V11", "1")};
+    w.audit_operator = "OP1";
+    w.audit_action = "2304";
+    add(w, S::kDurable);
+  }
+  add(Cancellation(s3, "S3"), S::kDuplicateVisit);  // its own id is the original's
+  {
+    LedgerWrite w = Settlement("S0", "V0", "P0", 50, 0, 0);  // cancel S0, of an earlier batch
+    add(Cancellation(w, "CX0"), S::kDurable);
+  }
+  add(Settlement("S12", "V0", "P0", 120, 0, 0, "M13"), S::kDurable);  // V0 settled again
+  {
+    LedgerWrite w;  // the register
+    w.fixmedins_code = "H37990000001";
+    w.persons = {Person("P9", "c9")};
+    w.employers = {EmployerRecord{"E9", "单位", "379900"}};
+    w.institutions = {Institution("H37990000009", 2)};
+    w.sign_in = SignInRecord{"SN1", "H37990000001", "OP1", "2025-03-01 08:00:00", false};
+    w.msgid = "M14";
+    w.audit_operator = "OP2";
+    w.audit_action = "9001";
+    add(w, S::kDurable);
+  }
+  add(Settlement("S13", "V13", "P2", 130, 0, 0, "M14"), S::kDuplicateMsgid);  // M14 just now
+  return m;
+}
+
+// What the writes of MixedBatchSetup() and MixedBatch() can have changed, as text (to compare
+// ledgers that were given them in different ways).
+inline std::string MixedBatchSnapshot(Ledger& ledger) {
+  std::ostringstream o;
+  for (const char* id : {"S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11",
+                         "S12", "S13", "CX0", "C1", "C1b"}) {
+    auto s = ledger.FindSettlement(id);
+    o << id << ":" << (s ? s->cancels + "/" + std::to_string(s->fund_pay_sumamt) : "-") << " ";
+    for (const auto& [account, delta] : ledger.DeltasOf(id)) o << account << "=" << delta << " ";
+    for (const auto& e : ledger.JournalOf(id)) o << e.account << "=" << e.amount << " ";
+    o << "\n";
+  }
+  for (const char* v : {"V0", "V1", "V2", "V4", "V5", "V8", "V9", "V10", "V11", "V13"}) {
+    auto s = ledger.LiveSettlementOfVisit("H37990000001", v);
+    o << v << " live:" << (s ? s->setl_id : "-") << " lines:";
+    for (const auto& f : ledger.FeeLinesOf("H37990000001", v))
+      o << f.feedetl_sn << "/" << f.det_item_fee_sumamt << (f.cancelled ? "x" : "") << " ";
+    auto visit = ledger.FindVisit("H37990000001", v);
+    o << " visit:" << (visit ? visit->status : "-") << "\n";
+  }
+  for (int i = 0; i <= 14; ++i)
+    for (const char* prefix : {"M", "F"}) {
+      const std::string msgid = prefix + std::to_string(i);
+      auto r = ledger.FindReply("H37990000001", msgid);
+      o << msgid << ":" << (r ? *r : "-") << " ";
+    }
+  for (const char* f : {"F15", "F16", "F20", "F21", "F22", "F23"})
+    o << f << ":" << (ledger.FindReply("H37990000001", f) ? "y" : "-") << " ";
+  o << "\n";
+  for (const char* p : {"P0", "P1", "P2"}) {
+    for (const auto& [account, value] : ledger.Accumulators(p, "310", 2025))
+      o << p << "." << account << "=" << value << " ";
+    o << "acct=" << ledger.AccountBalance(std::string("acct:") + p) << " contributions:";
+    for (const auto& c : ledger.ContributionsOf(p)) o << c.contribution_id << " ";
+    o << "\n";
+  }
+  o << "hospital=" << ledger.AccountBalance("hospital:H37990000001")
+    << " fund=" << ledger.AccountBalance("fund:379900:310:hifp")
+    << " journal=" << ledger.JournalSum() << "\n";
+  for (const char* p : {"P8", "P9"}) {
+    auto person = ledger.FindPerson(p);
+    o << p << ":" << (person ? std::to_string(person->insurances.size()) : "-") << " ";
+  }
+  o << "E9:" << (ledger.FindEmployer("E9") ? "y" : "-")
+    << " H9:" << (ledger.FindInstitution("H37990000009") ? "y" : "-")
+    << " SN1:" << (ledger.FindSignIn("SN1") ? "y" : "-") << " audit:";
+  for (const auto& a : ledger.AuditLog(10)) o << a.action << " ";
+  o << "\n";
+  return o.str();
 }
 
 using OpenLedger = std::function<Result<std::unique_ptr<Ledger>>()>;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "ledger/sqlite_ledger_testing.h"
 #include "ledger_test_util.h"
 
 namespace yibao {
@@ -19,6 +20,52 @@ TEST(SqliteLedger, SurvivesKillNine) {
   TempDir dir;
   const std::string db = dir.File("ledger.db");
   KillNineRounds([&] { return OpenSqliteLedger(db); }, dir.File("acks.txt"), 20, 20251123);
+}
+
+// The writer applies a write without a savepoint when its pre-check finds it cannot be refused, and
+// re-runs the whole batch with a savepoint per write should one fail anyway. Both paths, and the
+// writes one by one, must give the same statuses and the same ledger.
+TEST(SqliteLedger, UnguardedWritesAndTheFallbackEqualOneByOne) {
+  namespace t = sqlite_ledger_testing;
+  const MixedWrites mixed = MixedBatch();
+  auto run = [&](const std::string& path, bool one_by_one, int forced_fallback,
+                 std::vector<WriteStatus>& statuses) {
+    auto opened = OpenSqliteLedger(path);
+    EXPECT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    if (!opened.ok()) return std::string();
+    Ledger& ledger = **opened;
+    for (const auto& w : MixedBatchSetup())
+      EXPECT_EQ(ledger.SubmitAndWait(w), WriteStatus::kDurable);
+    t::SetForcedFallback(forced_fallback);
+    if (one_by_one) {
+      for (const auto& w : mixed.writes) statuses.push_back(ledger.SubmitAndWait(w));
+    } else {
+      statuses = SubmitAsOneBatch(ledger, mixed.writes);
+    }
+    t::SetForcedFallback(0);
+    opened->reset();
+    auto reopened = OpenSqliteLedger(path);
+    EXPECT_TRUE(reopened.ok());
+    return reopened.ok() ? MixedBatchSnapshot(**reopened) : std::string();
+  };
+  TempDir dir;
+  std::vector<WriteStatus> alone, batch, forced_first, forced_end;
+  const std::string want = run(dir.File("alone.db"), true, 0, alone);
+  EXPECT_EQ(alone, mixed.expected);
+  EXPECT_NE(want.find("V1 live:S3"), std::string::npos) << want;
+  const t::WriterCounts before = t::Counts();
+  EXPECT_EQ(run(dir.File("batch.db"), false, 0, batch), want);
+  const t::WriterCounts after = t::Counts();
+  EXPECT_EQ(batch, mixed.expected);
+  EXPECT_EQ(after.fallbacks, before.fallbacks);        // nothing failed unexpectedly
+  EXPECT_GE(after.unguarded - before.unguarded, 15u);  // the durable ones and more went unguarded
+  EXPECT_GT(after.savepoints, before.savepoints);      // the refused ones in savepoints
+  // The fallback forced at the first unguarded write of each batch, and at the batch's end.
+  EXPECT_EQ(run(dir.File("forced1.db"), false, 1, forced_first), want);
+  EXPECT_EQ(forced_first, mixed.expected);
+  EXPECT_EQ(run(dir.File("forced-end.db"), false, 1000, forced_end), want);
+  EXPECT_EQ(forced_end, mixed.expected);
+  EXPECT_GE(t::Counts().fallbacks, after.fallbacks + 2);
 }
 
 // A ledger file written before settlements had clr_type and setl_time: opening it adds the columns
