@@ -262,8 +262,11 @@ class Ledger {
   // The live (not cancelled) settlement of a visit, if any.
   virtual std::optional<SettlementRecord> LiveSettlementOfVisit(const std::string& fixmedins_code,
                                                                 const std::string& mdtrt_id) = 0;
+  // The reply stored for (fixmedins_code, msgid); `infno` (if given) receives the transaction it
+  // answered, so a msgid reused for another transaction can be told apart from a retry.
   virtual std::optional<std::string> FindReply(const std::string& fixmedins_code,
-                                               const std::string& msgid) = 0;
+                                               const std::string& msgid,
+                                               std::string* infno = nullptr) = 0;
   virtual int64_t JournalSum() = 0;  // over all accounts: always 0
   virtual int64_t AccountBalance(const std::string& journal_account) = 0;
   virtual std::vector<SettlementRecord> SettlementsOf(const std::string& psn_no,

@@ -243,7 +243,7 @@ constexpr Statement kReaderStatements[] = {
     // A settlement's reply is kept once, in its row (StoredReply in ledger.h).
     {"r_reply",
      "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
-     "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END "
+     "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
      "FROM msgid_reply r WHERE r.fixmedins_code=$1 AND r.msgid=$2"},
     {"r_journal_sum", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal"},
     {"r_balance", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal WHERE account=$1"},
@@ -523,11 +523,12 @@ class PgLedger final : public Ledger {
     return ReadSettlement(r.get(), 0);
   }
 
-  std::optional<std::string> FindReply(const std::string& fixmedins_code,
-                                       const std::string& msgid) override {
+  std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
+                                       std::string* infno) override {
     std::lock_guard<std::mutex> lock(reader_mu_);
     Res r = Read("r_reply", {fixmedins_code.c_str(), msgid.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
+    if (infno) *infno = Text(r.get(), 0, 1);
     return Text(r.get(), 0, 0);
   }
 

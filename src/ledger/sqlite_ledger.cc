@@ -292,7 +292,7 @@ constexpr const char* kReadLiveVisit = YIBAO_SELECT_SETTLEMENT
 // A settlement's reply is kept once, in its row (StoredReply in ledger.h).
 constexpr const char* kReadReply =
     "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
-    "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END "
+    "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
     "FROM msgid_reply r WHERE r.fixmedins_code=? AND r.msgid=?";
 constexpr const char* kReadJournalSum = "SELECT COALESCE(SUM(amount), 0) FROM journal";
 constexpr const char* kReadBalance = "SELECT COALESCE(SUM(amount), 0) FROM journal WHERE account=?";
@@ -608,12 +608,13 @@ class SqliteLedger final : public Ledger {
     return ReadSettlement(c.s);
   }
 
-  std::optional<std::string> FindReply(const std::string& fixmedins_code,
-                                       const std::string& msgid) override {
+  std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
+                                       std::string* infno) override {
     Lease lease(*this);
     Cursor c(lease.Prepared(kReadReply));
     BindAll(c.s, fixmedins_code, msgid);
     if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    if (infno) *infno = Text(c.s, 1);
     return Text(c.s, 0);
   }
 

@@ -105,27 +105,39 @@ std::string HisService::CheckSignature(const Envelope& env) {
 }
 
 bool HisService::Replayed(const Envelope& env, Reply& reply) {
-  auto stored = ledger_.FindReply(env.fixmedins_code, env.msgid);
+  std::string infno;
+  auto stored = ledger_.FindReply(env.fixmedins_code, env.msgid, &infno);
   if (!stored) return false;
-  reply(TransactionResult::Ok(std::move(*stored)));
+  // A retry gets the reply it missed; the same msgid on another transaction is a HIS error.
+  if (infno != env.infno)
+    reply(TransactionResult::Fail("msgid: " + env.msgid + " was already used for transaction " +
+                                  infno + "; every message needs its own msgid"));
+  else
+    reply(TransactionResult::Ok(std::move(*stored)));
   return true;
 }
 
 void HisService::Commit(LedgerWrite write, std::string output, Reply reply,
                         std::function<void()> finished, std::function<void()> on_durable) {
-  std::string fixmedins_code = write.fixmedins_code, msgid = write.msgid;
+  std::string fixmedins_code = write.fixmedins_code, msgid = write.msgid, infno = write.infno;
   write.reply_json = output;  // what a replay of this msgid gets
-  ledger_.Submit(std::move(write), [this, fixmedins_code, msgid, output = std::move(output), reply,
-                                    finished, on_durable](WriteStatus status) {
+  ledger_.Submit(std::move(write), [this, fixmedins_code, msgid, infno, output = std::move(output),
+                                    reply, finished, on_durable](WriteStatus status) {
     TransactionResult r;
     switch (status) {
       case WriteStatus::kDurable:
         if (on_durable) on_durable();
         r = TransactionResult::Ok(output);
         break;
-      case WriteStatus::kDuplicateMsgid:  // the same msgid won a race: answer as it was answered
-        r = TransactionResult::Ok(ledger_.FindReply(fixmedins_code, msgid).value_or("{}"));
+      case WriteStatus::kDuplicateMsgid: {  // the same msgid won a race: answer as it was answered
+        std::string stored_infno;
+        auto stored = ledger_.FindReply(fixmedins_code, msgid, &stored_infno);
+        r = stored_infno == infno
+                ? TransactionResult::Ok(stored.value_or("{}"))
+                : TransactionResult::Fail("msgid: " + msgid + " was already used for transaction " +
+                                          stored_infno + "; every message needs its own msgid");
         break;
+      }
       case WriteStatus::kDuplicateVisit:
         r = TransactionResult::Fail(
             "mdtrt_id: the visit already has a live settlement, or it is already cancelled");

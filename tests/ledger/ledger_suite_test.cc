@@ -147,7 +147,9 @@ TEST_P(LedgerTest, SettlementReplyIsKeptOnceAndReplayedWhole) {
   w.reply_json = w.settlement->bill_json;
   EXPECT_EQ(StoredReply(w), "@setl:S1");
   ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
-  EXPECT_EQ(ledger->FindReply("H37990000001", "M1"), w.reply_json);
+  std::string infno;
+  EXPECT_EQ(ledger->FindReply("H37990000001", "M1", &infno), w.reply_json);
+  EXPECT_EQ(infno, w.infno);
   // A reply that is not the bill is kept as it is.
   LedgerWrite other = Settlement("S2", "V2", "P1", 800, 0, 200, "M2");
   other.reply_json = "{}";

@@ -439,6 +439,22 @@ TEST_F(HisFlowTest, ReplayedMsgidGetsTheSameReplyAndNoSecondEffect) {
   EXPECT_EQ(ledger_->SettlementsOf(kEmployee, "310", 2025).size(), 1u);
 }
 
+TEST_F(HisFlowTest, AMsgidReusedForAnotherTransactionIsRefused) {
+  auto c = Client(kHospA);
+  std::string id = RegisterOutpatient(*c, kEmployee, "2025-03-01");
+  const std::string fees = "{\"feedetail\":[" +
+                           FeeLine("1", id, kEmployee, "001102000010000", "1", "10", "10.00") +
+                           "]}";
+  ASSERT_TRUE(c->Call("2204", fees, "SAMEMSG").ok());
+  // The 2204's msgid sent again as a settlement: not a retry, refused, nothing settled.
+  auto reused = c->Call("2207", SettleInput(id, kEmployee, "10.00"), "SAMEMSG");
+  EXPECT_EQ(reused.infcode, -1);
+  EXPECT_NE(reused.err_msg.find("msgid: SAMEMSG was already used for transaction 2204"),
+            std::string::npos)
+      << reused.err_msg;
+  EXPECT_FALSE(ledger_->LiveSettlementOfVisit(kHospA, id));
+}
+
 TEST_F(HisFlowTest, BadInputIsRefusedWithTheFieldAndChangesNothing) {
   auto c = Client(kHospA);
   std::string id = RegisterOutpatient(*c, kEmployee, "2025-03-01");
