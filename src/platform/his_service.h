@@ -34,6 +34,7 @@
 #include "platform/his_common.h"
 #include "platform/person_queue.h"
 #include "platform/region_holder.h"
+#include "platform/visit_assembly.h"
 #include "server/clock.h"
 #include "server/dispatch.h"
 
@@ -111,6 +112,11 @@ class HisService {
                    body(*in, call);
                  });
   }
+
+  // 2201 / 2401 after their checks: issues the mdtrt_id, stores the visit, answers
+  // {output_key: {mdtrt_id, psn_no, ipt_otp_no}}.
+  void OpenVisit(const Envelope& env, Reply reply, VisitRecord v, VisitDetails details,
+                 const char* output_key);
 
   // The gate every call but 9001 passes: sign_no, signature. Empty = admitted.
   std::string Admission(const Envelope& env);

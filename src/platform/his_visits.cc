@@ -77,11 +77,7 @@ void HisService::RegisterOutpatient(const Envelope& env, Reply reply) {
                             in->mdtrt_cert_no);
       !e.empty())
     return reply(TransactionResult::Fail(e));
-  // The platform's visit id: the registering message's id, unique per institution, so a replayed
-  // registration names the same visit.
   VisitRecord v;
-  v.fixmedins_code = env.fixmedins_code;
-  v.mdtrt_id = PlatformId(env.fixmedins_code, env.msgid);
   v.psn_no = in->psn_no;
   v.insutype = in->insutype;
   v.med_type = "11";
@@ -90,25 +86,7 @@ void HisService::RegisterOutpatient(const Envelope& env, Reply reply) {
   v.status = "registered";
   VisitDetails d;
   d.dept_codg = in->dept_code;
-  d.mdtrtarea_admvs = env.mdtrtarea_admvs;
-  v.info_json = VisitDetailsJson(d);
-  LedgerWrite w;
-  w.fixmedins_code = env.fixmedins_code;
-  w.visit = v;
-  w.msgid = env.msgid;
-  w.infno = env.infno;
-  std::string out;
-  JsonWriter j(out);
-  j.Open('{');
-  j.Key("data");
-  j.Open('{');
-  j.Str("mdtrt_id", v.mdtrt_id);
-  j.Str("psn_no", v.psn_no);
-  j.Str("ipt_otp_no", v.ipt_otp_no);
-  j.Str("exp_content", "");
-  j.Close('}');
-  j.Close('}');
-  Commit(std::move(w), std::move(out), std::move(reply));
+  OpenVisit(env, std::move(reply), std::move(v), std::move(d), "data");
 }
 
 void HisService::Admit(const Envelope& env, Reply reply) {
@@ -124,8 +102,6 @@ void HisService::Admit(const Envelope& env, Reply reply) {
     return reply(TransactionResult::Fail("mdtrtinfo.med_type: " + in->med_type +
                                          " is not an inpatient medical type (2x)"));
   VisitRecord v;
-  v.fixmedins_code = env.fixmedins_code;
-  v.mdtrt_id = PlatformId(env.fixmedins_code, env.msgid);
   v.psn_no = in->psn_no;
   v.insutype = in->insutype;
   v.med_type = in->med_type;
@@ -138,23 +114,33 @@ void HisService::Admit(const Envelope& env, Reply reply) {
   d.diagnoses = OrderedDiagnoses(in->diseinfo);
   if (d.diagnoses.empty() && !in->dscg_maindiag_code.empty())
     d.diagnoses.push_back(in->dscg_maindiag_code);
+  OpenVisit(env, std::move(reply), std::move(v), std::move(d), "result");
+}
+
+void HisService::OpenVisit(const Envelope& env, Reply reply, VisitRecord v, VisitDetails d,
+                           const char* output_key) {
+  // The platform's visit id: the registering message's id, unique per institution, so a replayed
+  // registration names the same visit.
+  v.fixmedins_code = env.fixmedins_code;
+  v.mdtrt_id = PlatformId(env.fixmedins_code, env.msgid);
   d.mdtrtarea_admvs = env.mdtrtarea_admvs;
   v.info_json = VisitDetailsJson(d);
-  LedgerWrite w;
-  w.fixmedins_code = env.fixmedins_code;
-  w.visit = v;
-  w.msgid = env.msgid;
-  w.infno = env.infno;
   std::string out;
   JsonWriter j(out);
   j.Open('{');
-  j.Key("result");
+  j.Key(output_key);
   j.Open('{');
   j.Str("mdtrt_id", v.mdtrt_id);
   j.Str("psn_no", v.psn_no);
   j.Str("ipt_otp_no", v.ipt_otp_no);
+  if (v.status == "registered") j.Str("exp_content", "");
   j.Close('}');
   j.Close('}');
+  LedgerWrite w;
+  w.fixmedins_code = env.fixmedins_code;
+  w.msgid = env.msgid;
+  w.infno = env.infno;
+  w.visit = std::move(v);
   Commit(std::move(w), std::move(out), std::move(reply));
 }
 
