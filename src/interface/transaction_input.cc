@@ -185,6 +185,25 @@ class InputReader : public JsonFieldReader {
     return true;
   }
 
+  // An object section `name` (required) beside an optional "diseinfo" array — the shape of 2203,
+  // 2401 and 2402. read_info(obj, path) reads the section's fields.
+  template <typename F>
+  bool InfoWithDiagnoses(od::object root, std::string_view name,
+                         std::vector<DiagnosisInput>& diseinfo, F&& read_info) {
+    const std::string_view names[] = {name, "diseinfo"};
+    const std::string path(name);
+    bool has_info = false;
+    bool ok = Sections(root, names, [&](size_t i, od::value v) {
+      if (i == 1) return Diagnoses(v, diseinfo);
+      od::object obj;
+      if (!Object(v, path, obj, has_info)) return false;
+      return !has_info || read_info(obj, path);
+    });
+    if (!ok) return false;
+    if (!has_info) return Fail(path, "required");
+    return true;
+  }
+
   // An object, or null (present = false).
   bool Object(od::value v, const std::string& path, od::object& obj, bool& present) {
     od::json_type t;
@@ -609,30 +628,21 @@ Result<OutpatientRegistrationInput> ParseOutpatientRegistrationInput(std::string
 
 Result<VisitInfoInput> ParseVisitInfoInput(std::string_view json) {
   return Run<VisitInfoInput>(json, [](InputReader& r, od::object root, VisitInfoInput& in) {
-    static constexpr std::string_view kNames[] = {"mdtrtinfo", "diseinfo"};
-    bool has_info = false;
-    bool ok = r.Sections(root, kNames, [&](size_t i, od::value v) {
-      if (i == 1) return r.Diagnoses(v, in.diseinfo);
-      const std::string path = "mdtrtinfo";
-      od::object obj;
-      if (!r.Object(v, path, obj, has_info)) return false;
-      if (!has_info) return true;
-      Field fields[] = {
-          Id("mdtrt_id", in.mdtrt_id).Required(),
-          Id("psn_no", in.psn_no).Required(),
-          Dict("med_type", in.med_type).Required(),
-          Time("begntime", in.begntime),
-          Text("main_cond_dscr", in.main_cond_dscr, 1000),
-          Id("dise_codg", in.dise_codg, 50),
-          Text("dise_name", in.dise_name),
-          Dict("birctrl_type", in.birctrl_type),
-          Day("birctrl_matn_date", in.birctrl_matn_date),
-      };
-      return r.Fields(obj, path, fields);
-    });
-    if (!ok) return false;
-    if (!has_info) return r.Fail("mdtrtinfo", "required");
-    return true;
+    return r.InfoWithDiagnoses(root, "mdtrtinfo", in.diseinfo,
+                               [&](od::object obj, const std::string& path) {
+                                 Field fields[] = {
+                                     Id("mdtrt_id", in.mdtrt_id).Required(),
+                                     Id("psn_no", in.psn_no).Required(),
+                                     Dict("med_type", in.med_type).Required(),
+                                     Time("begntime", in.begntime),
+                                     Text("main_cond_dscr", in.main_cond_dscr, 1000),
+                                     Id("dise_codg", in.dise_codg, 50),
+                                     Text("dise_name", in.dise_name),
+                                     Dict("birctrl_type", in.birctrl_type),
+                                     Day("birctrl_matn_date", in.birctrl_matn_date),
+                                 };
+                                 return r.Fields(obj, path, fields);
+                               });
   });
 }
 
@@ -864,74 +874,56 @@ Result<SettlementRefInput> ParseSettlementRefInput(std::string_view json) {
 
 Result<AdmissionInput> ParseAdmissionInput(std::string_view json) {
   return Run<AdmissionInput>(json, [](InputReader& r, od::object root, AdmissionInput& in) {
-    static constexpr std::string_view kNames[] = {"mdtrtinfo", "diseinfo"};
-    bool has_info = false;
-    bool ok = r.Sections(root, kNames, [&](size_t i, od::value v) {
-      if (i == 1) return r.Diagnoses(v, in.diseinfo);
-      const std::string path = "mdtrtinfo";
-      od::object obj;
-      if (!r.Object(v, path, obj, has_info)) return false;
-      if (!has_info) return true;
-      Field fields[] = {
-          Id("psn_no", in.psn_no).Required(),
-          Dict("insutype", in.insutype).Required(),
-          Time("begntime", in.begntime).Required(),
-          Dict("mdtrt_cert_type", in.mdtrt_cert_type, 3),
-          Id("mdtrt_cert_no", in.mdtrt_cert_no, 100),
-          Dict("med_type", in.med_type).Required(),
-          Id("ipt_no", in.ipt_no).Required(),
-          Id("medrcdno", in.medrcdno),
-          Id("atddr_no", in.atddr_no),
-          Text("chfpdr_name", in.chfpdr_name, 50),
-          Text("adm_diag_dscr", in.adm_diag_dscr, 1000),
-          Id("adm_dept_codg", in.adm_dept_codg, 50),
-          Text("adm_dept_name", in.adm_dept_name),
-          Text("adm_bed", in.adm_bed, 30),
-          Code("dscg_maindiag_code", Kind::kDiagnosis, in.dscg_maindiag_code),
-          Text("main_cond_dscr", in.main_cond_dscr, 1000),
-          Id("dise_codg", in.dise_codg, 50),
-          Text("dise_name", in.dise_name),
-          Code("oprn_oprt_code", Kind::kProcedure, in.oprn_oprt_code),
-          Dict("matn_type", in.matn_type),
-          Dict("birctrl_type", in.birctrl_type),
-      };
-      return r.Fields(obj, path, fields);
-    });
-    if (!ok) return false;
-    if (!has_info) return r.Fail("mdtrtinfo", "required");
-    return true;
+    return r.InfoWithDiagnoses(
+        root, "mdtrtinfo", in.diseinfo, [&](od::object obj, const std::string& path) {
+          Field fields[] = {
+              Id("psn_no", in.psn_no).Required(),
+              Dict("insutype", in.insutype).Required(),
+              Time("begntime", in.begntime).Required(),
+              Dict("mdtrt_cert_type", in.mdtrt_cert_type, 3),
+              Id("mdtrt_cert_no", in.mdtrt_cert_no, 100),
+              Dict("med_type", in.med_type).Required(),
+              Id("ipt_no", in.ipt_no).Required(),
+              Id("medrcdno", in.medrcdno),
+              Id("atddr_no", in.atddr_no),
+              Text("chfpdr_name", in.chfpdr_name, 50),
+              Text("adm_diag_dscr", in.adm_diag_dscr, 1000),
+              Id("adm_dept_codg", in.adm_dept_codg, 50),
+              Text("adm_dept_name", in.adm_dept_name),
+              Text("adm_bed", in.adm_bed, 30),
+              Code("dscg_maindiag_code", Kind::kDiagnosis, in.dscg_maindiag_code),
+              Text("main_cond_dscr", in.main_cond_dscr, 1000),
+              Id("dise_codg", in.dise_codg, 50),
+              Text("dise_name", in.dise_name),
+              Code("oprn_oprt_code", Kind::kProcedure, in.oprn_oprt_code),
+              Dict("matn_type", in.matn_type),
+              Dict("birctrl_type", in.birctrl_type),
+          };
+          return r.Fields(obj, path, fields);
+        });
   });
 }
 
 Result<DischargeInput> ParseDischargeInput(std::string_view json) {
   return Run<DischargeInput>(json, [](InputReader& r, od::object root, DischargeInput& in) {
-    static constexpr std::string_view kNames[] = {"dscginfo", "diseinfo"};
-    bool has_info = false;
-    bool ok = r.Sections(root, kNames, [&](size_t i, od::value v) {
-      if (i == 1) return r.Diagnoses(v, in.diseinfo);
-      const std::string path = "dscginfo";
-      od::object obj;
-      if (!r.Object(v, path, obj, has_info)) return false;
-      if (!has_info) return true;
-      Field fields[] = {
-          Id("mdtrt_id", in.mdtrt_id).Required(),
-          Id("psn_no", in.psn_no).Required(),
-          Dict("insutype", in.insutype).Required(),
-          Time("endtime", in.endtime).Required(),
-          Id("dise_codg", in.dise_codg, 50),
-          Text("dise_name", in.dise_name),
-          Code("oprn_oprt_code", Kind::kProcedure, in.oprn_oprt_code),
-          Text("oprn_oprt_name", in.oprn_oprt_name),
-          Id("dscg_dept_codg", in.dscg_dept_codg, 50),
-          Text("dscg_dept_name", in.dscg_dept_name),
-          Dict("dscg_way", in.dscg_way, 3),
-          Day("die_date", in.die_date),
-      };
-      return r.Fields(obj, path, fields);
-    });
-    if (!ok) return false;
-    if (!has_info) return r.Fail("dscginfo", "required");
-    return true;
+    return r.InfoWithDiagnoses(root, "dscginfo", in.diseinfo,
+                               [&](od::object obj, const std::string& path) {
+                                 Field fields[] = {
+                                     Id("mdtrt_id", in.mdtrt_id).Required(),
+                                     Id("psn_no", in.psn_no).Required(),
+                                     Dict("insutype", in.insutype).Required(),
+                                     Time("endtime", in.endtime).Required(),
+                                     Id("dise_codg", in.dise_codg, 50),
+                                     Text("dise_name", in.dise_name),
+                                     Code("oprn_oprt_code", Kind::kProcedure, in.oprn_oprt_code),
+                                     Text("oprn_oprt_name", in.oprn_oprt_name),
+                                     Id("dscg_dept_codg", in.dscg_dept_codg, 50),
+                                     Text("dscg_dept_name", in.dscg_dept_name),
+                                     Dict("dscg_way", in.dscg_way, 3),
+                                     Day("die_date", in.die_date),
+                                 };
+                                 return r.Fields(obj, path, fields);
+                               });
   });
 }
 
