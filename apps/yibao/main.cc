@@ -6,16 +6,21 @@
 //   yibao code CODE...                       look codes up in ICD-10 / ICD-9-CM-3 医保版 2.0
 //   yibao serve --region DIR --ledger SPEC   the national-interface service (serve.cc)
 //   yibao group CASES.jsonl|CASES.csv        CHS-DRG grouping of settlement lists (group.cc)
+//   yibao pay ...                            DRG/DIP payment of hospitals (pay.cc)
+//   yibao review ...                         两库 rule review of a claims export (review.cc)
+//   yibao gen ...                            a labelled synthetic region (gen.cc)
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "codes/code_format.h"
 #include "codes/icd_table.h"
+#include "commands.h"
 #include "group.h"
 #include "interface/bill_json.h"
 #include "interface/bill_table.h"
@@ -253,7 +258,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "table"}));
   group->add_flag("!--no-trace", group_args.trace, "leave the trace out");
 
+  // Commands in files of their own set `run` from their parse callback (commands.h).
+  std::function<int()> run;
+  AddPayCommand(app, run);
+  AddReviewCommand(app, run);
+  AddGenCommand(app, run);
+
   CLI11_PARSE(app, argc, argv);
+  if (run) return run();
   if (group->parsed()) return Group(group_args);
   if (serve->parsed()) return Serve(serve_args);
   if (settle->parsed()) return Settle(region_dir, treatment_dir, files, format);
