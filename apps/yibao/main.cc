@@ -244,6 +244,11 @@ int main(int argc, char** argv) {
                     "admin API tokens, one \"operator token\" per line");
   serve->add_flag("--require-signature", serve_args.require_signature,
                   "require SM2-signed messages (docs/formats/signature.md)");
+  serve
+      ->add_option("--sign-in-hours", serve_args.sign_in_hours,
+                   "how long a 9001 sign-in is good for (0: until 9002)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
 
   auto* group = app.add_subcommand(

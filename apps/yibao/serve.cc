@@ -92,6 +92,7 @@ int Serve(const ServeArgs& args) {
   Dispatcher dispatcher(&logger);
   HisOptions his_options;
   his_options.require_signature = args.require_signature || holder.Current()->require_signature;
+  his_options.sign_in_lifetime = std::chrono::hours(args.sign_in_hours);
   HisService his(holder, **ledger, SystemClock::Instance(), his_options);
   his.Register(dispatcher);
   AdminApi admin(holder, **ledger, tokens);

@@ -57,25 +57,44 @@ std::string PlatformId(const std::string& fixmedins_code, const std::string& msg
 
 std::string HisService::Now() const { return FormatTime(clock_.Now()); }
 
+std::optional<HisService::LiveSignIn> HisService::ReadSignIn(const std::string& sign_no,
+                                                             std::string* why) {
+  auto s = ledger_.FindSignIn(sign_no);
+  if (!s || s->signed_out) return std::nullopt;
+  auto inst = ledger_.FindInstitution(s->fixmedins_code);
+  if (!inst || !inst->active) {
+    *why = "sign_no: institution " + s->fixmedins_code + " is not active";
+    return std::nullopt;
+  }
+  auto at = ParseTime(s->sign_time);
+  if (!at) return std::nullopt;  // a sign-in the platform did not write
+  return LiveSignIn{s->fixmedins_code, *at, clock_.Now()};
+}
+
 std::string HisService::Admission(const Envelope& env) {
-  const std::string refused =
+  std::string refused =
       "sign_no: not a live sign-in of institution " + env.fixmedins_code + "; sign in (9001)";
   if (env.sign_no.empty()) return "sign_no: required; sign in first (9001)";
-  bool known = false;
+  const auto now = clock_.Now();
+  std::optional<LiveSignIn> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sign_ins_.find(env.sign_no);
-    if (it != sign_ins_.end()) {
-      if (it->second != env.fixmedins_code) return refused;
-      known = true;
-    }
+    if (it != sign_ins_.end() && now - it->second.checked < options_.sign_in_recheck)
+      live = it->second;
   }
-  if (!known) {
-    auto s = ledger_.FindSignIn(env.sign_no);
-    if (!s || s->signed_out || s->fixmedins_code != env.fixmedins_code) return refused;
+  if (!live) {
+    live = ReadSignIn(env.sign_no, &refused);
     std::lock_guard<std::mutex> lock(mu_);
-    sign_ins_[env.sign_no] = env.fixmedins_code;
+    if (live)
+      sign_ins_[env.sign_no] = *live;
+    else
+      sign_ins_.erase(env.sign_no);
   }
+  if (!live || live->fixmedins_code != env.fixmedins_code) return refused;
+  if (options_.sign_in_lifetime.count() > 0 && now - live->signed_in >= options_.sign_in_lifetime)
+    return "sign_no: the sign-in of " + FormatTime(live->signed_in) + " has expired (good for " +
+           std::to_string(options_.sign_in_lifetime.count() / 3600) + " h); sign in again (9001)";
   return options_.require_signature ? CheckSignature(env) : std::string();
 }
 
@@ -180,7 +199,8 @@ void HisService::SignIn(const Envelope& env, Reply reply) {
     uint64_t x = (uint64_t(rd()) << 32) | rd();
     for (int j = 0; j < 8; ++j, x >>= 4) sign_no.push_back(kHex[x & 15]);
   }
-  const std::string now = Now();
+  const auto signed_in = clock_.Now();
+  const std::string now = FormatTime(signed_in);
   LedgerWrite w;
   w.fixmedins_code = env.fixmedins_code;
   w.sign_in = SignInRecord{sign_no, env.fixmedins_code, input->opter_no, now, false};
@@ -199,10 +219,13 @@ void HisService::SignIn(const Envelope& env, Reply reply) {
   j.Close('}');
   std::string fixmedins_code = env.fixmedins_code;
   // Cached only once durable: a sign_no the ledger does not hold must not open the gate.
-  Commit(std::move(w), std::move(output), std::move(reply), {}, [this, sign_no, fixmedins_code] {
-    std::lock_guard<std::mutex> lock(mu_);
-    sign_ins_[sign_no] = fixmedins_code;
-  });
+  // The time is kept as written (whole seconds), so the cache and the ledger agree on expiry.
+  const auto kept = ParseTime(now).value_or(signed_in);
+  Commit(std::move(w), std::move(output), std::move(reply), {},
+         [this, sign_no, fixmedins_code, kept] {
+           std::lock_guard<std::mutex> lock(mu_);
+           sign_ins_[sign_no] = LiveSignIn{fixmedins_code, kept, clock_.Now()};
+         });
 }
 
 void HisService::SignOut(const Envelope& env, Reply reply) {

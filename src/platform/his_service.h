@@ -10,7 +10,8 @@
 //   2303 预结算 · 2304 结算 · 2305 结算撤销
 //   3201 对总账 · 5203 结算信息查询
 //
-// Every call but 9001 must carry the sign_no of a live sign-in of the same institution; with
+// Every call but 9001 must carry the sign_no of a live sign-in of the same institution (not signed
+// out, not older than the sign-in lifetime, the institution still active); with
 // `require_signature` every call must carry an SM2 signature (docs/formats/signature.md) that
 // verifies with the institution's registered key. An institution sees and changes only its own
 // visits and settlements: another's is reported exactly as a missing one.
@@ -25,8 +26,10 @@
 // indexed).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -45,6 +48,11 @@ struct PreparedVisit;
 
 struct HisOptions {
   bool require_signature = false;
+  // A sign-in (9001) is good for this long, then the HIS signs in again; zero: until 9002.
+  std::chrono::seconds sign_in_lifetime = std::chrono::hours(24);
+  // How long the gate trusts its cached view of a sign-in before reading the ledger again, so a
+  // sign-out by another server process or a deactivated institution closes the gate within it.
+  std::chrono::seconds sign_in_recheck = std::chrono::seconds(30);
 };
 
 class HisService {
@@ -137,7 +145,14 @@ class HisService {
   PersonQueue persons_;
 
   std::mutex mu_;
-  std::unordered_map<std::string, std::string> sign_ins_;  // live sign_no → fixmedins_code
+  struct LiveSignIn {
+    std::string fixmedins_code;
+    std::chrono::system_clock::time_point signed_in;
+    std::chrono::system_clock::time_point checked;  // last confirmed against the ledger
+  };
+  // Reads the sign-in and its institution from the ledger: the live sign-in, or why it is not.
+  std::optional<LiveSignIn> ReadSignIn(const std::string& sign_no, std::string* why);
+  std::unordered_map<std::string, LiveSignIn> sign_ins_;  // live sign_no → its institution
   std::unordered_map<std::string, std::shared_ptr<const Sm2PublicKey>> keys_;  // hex → key
 };
 

@@ -104,7 +104,7 @@ class HisFlowTest : public testing::Test {
     region_ = std::make_unique<RegionHolder>(SampleRegion());
     HisOptions options;
     options.require_signature = require_signature;
-    his_ = std::make_unique<HisService>(*region_, *ledger_, SystemClock::Instance(), options);
+    his_ = std::make_unique<HisService>(*region_, *ledger_, clock_, options);
     dispatcher_ = std::make_unique<Dispatcher>();
     his_->Register(*dispatcher_);
     metrics_ = std::make_unique<Metrics>();
@@ -196,6 +196,7 @@ class HisFlowTest : public testing::Test {
 
   static inline int counter_ = 0;
   int seq_ = 0;
+  FixedClock clock_{std::chrono::system_clock::now()};
   fs::path dir_;
   Logger quiet_{[](std::string_view) {}, LogLevel::kError};
   std::unique_ptr<Ledger> ledger_;
@@ -374,6 +375,35 @@ TEST_F(HisFlowTest, SignNoIsRequiredAndBoundToItsInstitution) {
       a->Call("9002", R"({"signOut":{"sign_no":")" + a->sign_no() + R"(","opter_no":"001"}})");
   ASSERT_TRUE(out.ok()) << out.err_msg;
   EXPECT_EQ(a->Call("1101", person).infcode, -1);
+}
+
+TEST_F(HisFlowTest, ASignInExpiresAndADeactivatedInstitutionIsShutOut) {
+  using namespace std::chrono_literals;
+  auto a = Client(kHospA);
+  const std::string person = R"({"data":{"psn_no":")" + std::string(kEmployee) + R"("}})";
+  ASSERT_TRUE(a->Call("1101", person).ok());
+  clock_.Set(clock_.Now() + 23h);
+  ASSERT_TRUE(a->Call("1101", person).ok());  // still the same day's sign-in
+  clock_.Set(clock_.Now() + 1h + 1s);
+  auto r = a->Call("1101", person);
+  EXPECT_EQ(r.infcode, -1);
+  EXPECT_NE(r.err_msg.find("has expired"), std::string::npos) << r.err_msg;
+  ASSERT_TRUE(a->SignIn("demo-" + std::string(kHospA)).ok());
+  ASSERT_TRUE(a->Call("1101", person).ok());
+
+  // Deactivated in the register (as the admin API does): the gate closes once it re-reads the
+  // sign-in, and 9001 refuses a new one.
+  auto inst = ledger_->FindInstitution(kHospA);
+  ASSERT_TRUE(inst);
+  inst->active = false;
+  LedgerWrite w;
+  w.institutions.push_back(*inst);
+  ASSERT_EQ(ledger_->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+  clock_.Set(clock_.Now() + 31s);
+  r = a->Call("1101", person);
+  EXPECT_EQ(r.infcode, -1);
+  EXPECT_NE(r.err_msg.find("not active"), std::string::npos) << r.err_msg;
+  EXPECT_EQ(a->SignIn("demo-" + std::string(kHospA)).infcode, -1);
 }
 
 TEST_F(HisFlowTest, AnotherInstitutionsVisitIsInvisibleAndUntouched) {
