@@ -473,10 +473,12 @@ using Res = std::unique_ptr<PGresult, ResultDeleter>;
 
 class PgLedger final : public Ledger {
  public:
-  PgLedger(std::string conninfo, PGconn* writer, PGconn* reader, PgLedgerOptions options)
+  PgLedger(std::string conninfo, PGconn* writer, std::vector<PGconn*> readers,
+           PgLedgerOptions options)
       : conninfo_(std::move(conninfo)),
         writer_conn_(writer),
-        reader_conn_(reader),
+        readers_(std::move(readers)),
+        idle_readers_(readers_),
         options_(options) {
     writer_ = std::make_unique<GroupCommitWriter>(
         options_.max_batch,
@@ -491,7 +493,7 @@ class PgLedger final : public Ledger {
   ~PgLedger() override {
     writer_->Stop();  // drains the queue first: every submitted write gets its callback
     PQfinish(writer_conn_);
-    PQfinish(reader_conn_);
+    for (PGconn* c : readers_) PQfinish(c);
   }
 
   void Submit(LedgerWrite write, std::function<void(WriteStatus)> done) override {
@@ -501,62 +503,62 @@ class PgLedger final : public Ledger {
   std::map<std::string, int64_t> Accumulators(const std::string& psn_no,
                                               const std::string& insutype, int year) override {
     std::string y = std::to_string(year);
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_accumulators", {psn_no.c_str(), insutype.c_str(), y.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_accumulators", {psn_no.c_str(), insutype.c_str(), y.c_str()});
     std::map<std::string, int64_t> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i) out[Text(r.get(), i, 0)] = Int(r.get(), i, 1);
     return out;
   }
 
   std::optional<SettlementRecord> FindSettlement(const std::string& setl_id) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_settlement", {setl_id.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_settlement", {setl_id.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     return ReadSettlement(r.get(), 0);
   }
 
   std::optional<SettlementRecord> LiveSettlementOfVisit(const std::string& fixmedins_code,
                                                         const std::string& mdtrt_id) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_live_visit", {fixmedins_code.c_str(), mdtrt_id.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_live_visit", {fixmedins_code.c_str(), mdtrt_id.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     return ReadSettlement(r.get(), 0);
   }
 
   std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
                                        std::string* infno) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_reply", {fixmedins_code.c_str(), msgid.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_reply", {fixmedins_code.c_str(), msgid.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     if (infno) *infno = Text(r.get(), 0, 1);
     return Text(r.get(), 0, 0);
   }
 
   int64_t JournalSum() override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_journal_sum", {});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_journal_sum", {});
     return r && PQntuples(r.get()) == 1 ? Int(r.get(), 0, 0) : 0;
   }
 
   int64_t AccountBalance(const std::string& account) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_balance", {account.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_balance", {account.c_str()});
     return r && PQntuples(r.get()) == 1 ? Int(r.get(), 0, 0) : 0;
   }
 
   std::vector<SettlementRecord> SettlementsOf(const std::string& psn_no,
                                               const std::string& insutype, int year) override {
     std::string y = std::to_string(year);
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_settlements_of", {psn_no.c_str(), insutype.c_str(), y.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_settlements_of", {psn_no.c_str(), insutype.c_str(), y.c_str()});
     std::vector<SettlementRecord> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadSettlement(r.get(), i));
     return out;
   }
 
   std::vector<std::pair<std::string, int64_t>> DeltasOf(const std::string& setl_id) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_deltas", {setl_id.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_deltas", {setl_id.c_str()});
     std::vector<std::pair<std::string, int64_t>> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i)
       out.emplace_back(Text(r.get(), i, 0), Int(r.get(), i, 1));
@@ -564,8 +566,8 @@ class PgLedger final : public Ledger {
   }
 
   std::vector<JournalEntry> JournalOf(const std::string& setl_id) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_journal", {setl_id.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_journal", {setl_id.c_str()});
     std::vector<JournalEntry> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i)
       out.push_back(JournalEntry{Text(r.get(), i, 0), Int(r.get(), i, 1)});
@@ -575,58 +577,58 @@ class PgLedger final : public Ledger {
   LedgerStats Stats() override { return writer_->Stats(); }
 
   std::optional<PersonRecord> FindPerson(const std::string& psn_no) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_person", {psn_no.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_person", {psn_no.c_str()});
     return ReadPerson(r.get());
   }
 
   std::optional<PersonRecord> FindPersonByCert(const std::string& psn_cert_type,
                                                const std::string& certno) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_person_cert", {psn_cert_type.c_str(), certno.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_person_cert", {psn_cert_type.c_str(), certno.c_str()});
     return ReadPerson(r.get());
   }
 
   std::optional<EmployerRecord> FindEmployer(const std::string& emp_no) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_employer", {emp_no.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_employer", {emp_no.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     return EmployerRecord{Text(r.get(), 0, 0), Text(r.get(), 0, 1), Text(r.get(), 0, 2)};
   }
 
   std::optional<InstitutionRecord> FindInstitution(const std::string& fixmedins_code) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_institution", {fixmedins_code.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_institution", {fixmedins_code.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     return ReadInstitution(r.get(), 0);
   }
 
   std::vector<InstitutionRecord> Institutions() override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_institutions", {});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_institutions", {});
     std::vector<InstitutionRecord> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadInstitution(r.get(), i));
     return out;
   }
 
   std::optional<SignInRecord> FindSignIn(const std::string& sign_no) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_sign_in", {sign_no.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_sign_in", {sign_no.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     return SignInRecord{Text(r.get(), 0, 0), Text(r.get(), 0, 1), Text(r.get(), 0, 2),
                         Text(r.get(), 0, 3), Bool(r.get(), 0, 4)};
   }
 
   int64_t PersonCount() override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_person_count", {});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_person_count", {});
     return r && PQntuples(r.get()) == 1 ? Int(r.get(), 0, 0) : 0;
   }
 
   std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
                                        const std::string& mdtrt_id) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_visit", {fixmedins_code.c_str(), mdtrt_id.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_visit", {fixmedins_code.c_str(), mdtrt_id.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     auto t = [&](int col) { return Text(r.get(), 0, col); };
     return VisitRecord{t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)};
@@ -634,16 +636,16 @@ class PgLedger final : public Ledger {
 
   std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
                                         const std::string& mdtrt_id) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_fee_lines", {fixmedins_code.c_str(), mdtrt_id.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_fee_lines", {fixmedins_code.c_str(), mdtrt_id.c_str()});
     std::vector<FeeLineRecord> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadFeeLine(r.get(), i));
     return out;
   }
 
   std::vector<ContributionRecord> ContributionsOf(const std::string& psn_no) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_contributions", {psn_no.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_contributions", {psn_no.c_str()});
     std::vector<ContributionRecord> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadContribution(r.get(), i));
     return out;
@@ -652,9 +654,9 @@ class PgLedger final : public Ledger {
   ReconciliationTotals Reconcile(const std::string& fixmedins_code, const std::string& insutype,
                                  const std::string& clr_type, const std::string& begin_date,
                                  const std::string& end_date) override {
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_reconcile", {fixmedins_code.c_str(), insutype.c_str(), clr_type.c_str(),
-                                 begin_date.c_str(), end_date.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_reconcile", {fixmedins_code.c_str(), insutype.c_str(), clr_type.c_str(),
+                                       begin_date.c_str(), end_date.c_str()});
     if (!r || PQntuples(r.get()) != 1) return {};
     return ReconciliationTotals{Int(r.get(), 0, 0), Int(r.get(), 0, 1), Int(r.get(), 0, 2),
                                 Int(r.get(), 0, 3)};
@@ -663,8 +665,8 @@ class PgLedger final : public Ledger {
   std::vector<AuditEntry> AuditLog(size_t limit) override {
     const std::string n =
         std::to_string(std::min<uint64_t>(limit, std::numeric_limits<int64_t>::max()));
-    std::lock_guard<std::mutex> lock(reader_mu_);
-    Res r = Read("r_audit", {n.c_str()});
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_audit", {n.c_str()});
     std::vector<AuditEntry> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i)
       out.push_back(AuditEntry{Int(r.get(), i, 0), Text(r.get(), i, 1), Text(r.get(), i, 2),
@@ -693,21 +695,45 @@ class PgLedger final : public Ledger {
   };
 
   // Runs a prepared read; reconnects once when the reader connection was lost. Null on failure.
-  Res Read(const char* stmt, std::initializer_list<const char*> params) {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      Res r(PQexecPrepared(reader_conn_, stmt, int(params.size()), params.begin(), nullptr, nullptr,
-                           0));
-      if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) return r;
-      if (PQstatus(reader_conn_) == CONNECTION_OK) return nullptr;
-      PQreset(reader_conn_);
-      std::string err;
-      if (PQstatus(reader_conn_) != CONNECTION_OK ||
-          !Exec(reader_conn_, "SET client_min_messages = warning", &err) ||
-          !PrepareAll(reader_conn_, kReaderStatements, &err))
-        return nullptr;
+  // One reader connection of the pool, held for the calls of one read method: a read waits only
+  // when every connection is busy (the I/O threads read in parallel, each on its own session).
+  class ReaderLease {
+   public:
+    explicit ReaderLease(PgLedger& l) : ledger_(l) {
+      std::unique_lock<std::mutex> lock(l.reader_mu_);
+      l.reader_free_.wait(lock, [&] { return !l.idle_readers_.empty(); });
+      conn_ = l.idle_readers_.back();
+      l.idle_readers_.pop_back();
     }
-    return nullptr;
-  }
+    ~ReaderLease() {
+      {
+        std::lock_guard<std::mutex> lock(ledger_.reader_mu_);
+        ledger_.idle_readers_.push_back(conn_);
+      }
+      ledger_.reader_free_.notify_one();
+    }
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+
+    Res Read(const char* stmt, std::initializer_list<const char*> params) {
+      for (int attempt = 0; attempt < 2; ++attempt) {
+        Res r(PQexecPrepared(conn_, stmt, int(params.size()), params.begin(), nullptr, nullptr, 0));
+        if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) return r;
+        if (PQstatus(conn_) == CONNECTION_OK) return nullptr;
+        PQreset(conn_);
+        std::string err;
+        if (PQstatus(conn_) != CONNECTION_OK ||
+            !Exec(conn_, "SET client_min_messages = warning", &err) ||
+            !PrepareAll(conn_, kReaderStatements, &err))
+          return nullptr;
+      }
+      return nullptr;
+    }
+
+   private:
+    PgLedger& ledger_;
+    PGconn* conn_ = nullptr;
+  };
 
   // --- the writer connection: nonblocking, pipeline mode ---
 
@@ -1044,10 +1070,12 @@ class PgLedger final : public Ledger {
 
  private:
   const std::string conninfo_;
-  PGconn* writer_conn_;  // only the writer thread touches it (after construction)
-  PGconn* reader_conn_;
+  PGconn* writer_conn_;                 // only the writer thread touches it (after construction)
+  const std::vector<PGconn*> readers_;  // the pool, all owned
+  std::vector<PGconn*> idle_readers_;   // guarded by reader_mu_
   PgLedgerOptions options_;
   std::mutex reader_mu_;
+  std::condition_variable reader_free_;
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the connections close
 };
 
@@ -1057,13 +1085,18 @@ Result<std::unique_ptr<Ledger>> OpenPgLedger(const std::string& conninfo, PgLedg
   std::string err;
   PGconn* writer = PgLedger::SetUpWriter(conninfo, &err);
   if (!writer) return Diagnostic{"", 0, "", "PostgreSQL ledger: " + err};
-  PGconn* reader = Connect(conninfo, &err);
-  if (!reader || !PrepareAll(reader, kReaderStatements, &err)) {
-    PQfinish(reader);
-    PQfinish(writer);
-    return Diagnostic{"", 0, "", "PostgreSQL ledger: " + err};
+  std::vector<PGconn*> readers;
+  for (size_t i = 0; i < std::max<size_t>(options.readers, 1); ++i) {
+    PGconn* reader = Connect(conninfo, &err);
+    if (!reader || !PrepareAll(reader, kReaderStatements, &err)) {
+      PQfinish(reader);
+      for (PGconn* c : readers) PQfinish(c);
+      PQfinish(writer);
+      return Diagnostic{"", 0, "", "PostgreSQL ledger: " + err};
+    }
+    readers.push_back(reader);
   }
-  return std::unique_ptr<Ledger>(new PgLedger(conninfo, writer, reader, options));
+  return std::unique_ptr<Ledger>(new PgLedger(conninfo, writer, std::move(readers), options));
 }
 
 }  // namespace yibao

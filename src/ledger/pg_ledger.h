@@ -47,6 +47,9 @@ namespace yibao {
 
 struct PgLedgerOptions {
   size_t max_batch = 1024;  // writes per transaction at most
+  // Reader connections: reads of different threads run in parallel up to this many (each is one
+  // PostgreSQL backend process).
+  size_t readers = 4;
 };
 
 // Connects to `conninfo` (libpq keyword/value string or URI) and creates the ledger's tables in the
