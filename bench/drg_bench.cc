@@ -2,6 +2,9 @@
 // from the MDC tables, 0–8 secondary diagnoses (a third of them MCC/CC), half the cases with a main
 // procedure that an ADRG of the main diagnosis's MDC lists and 0–2 others; one thread, one reused
 // GroupResult. Target: ≥ 200,000 cases/s per core, ICD normalisation (crosswalks, 灰码) included.
+// BM_PayDrgYear: the whole of `yibao pay` after reading — group, pay by DRG (苏州 2023 RWs, a
+// computed standard, outliers and the 5% cap) and aggregate the monthly statements — in blocks of
+// 10,000 cases over 20 hospitals and 12 months.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -9,7 +12,9 @@
 #include <random>
 
 #include "codes/icd_table.h"
+#include "drg/drg_batch.h"
 #include "drg/drg_spec.h"
+#include "drg/drg_statement.h"
 #include "drg/grouper.h"
 
 namespace {
@@ -112,6 +117,53 @@ void BM_LoadDrgSpec(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LoadDrgSpec)->Unit(benchmark::kMillisecond);
+
+void BM_PayDrgYear(benchmark::State& state) {
+  const World& w = TheWorld();
+  DrgGrouper g = DrgGrouper::Bind(&w.spec, &w.icd);
+  Result<DrgWeights> weights =
+      LoadDrgWeights(std::string(YIBAO_SHARED_DATA) + "/drg-payment/苏州2023.csv");
+  Result<DrgPaymentRule> rule = ParseDrgPaymentRule(
+      "[drg_payment]\nbase_rate = \"11519\"\n[drg_payment.level_coefficient]\n\"3\" = \"1.01\"\n"
+      "\"2\" = \"0.91\"\n\"1\" = \"0.85\"\n\"0\" = \"0.85\"\n",
+      "bench.toml");
+  if (!weights.ok() || !rule.ok()) {
+    state.SkipWithError("cannot load the 苏州2023 table or the rule");
+    return;
+  }
+  constexpr size_t kBlock = 10000;
+  std::mt19937_64 rng(7);
+  std::vector<DrgBatchCase> batch(kBlock);
+  for (size_t i = 0; i < kBlock; ++i) {  // costs around a standard of ~10000, some outliers
+    DrgBatchCase& b = batch[i];
+    b.id = "C" + std::to_string(i);
+    b.discharge = Date::FromYmd(2024, 1 + int(rng() % 12), 1 + int(rng() % 28));
+    b.costs.institution = "H" + std::to_string(rng() % 20);
+    b.costs.hospital_level = 1 + int(rng() % 3);
+    b.costs.total = Money::Fen(int64_t(1000'00 + rng() % 40000'00));
+    b.costs.fund_item = Money::Fen(b.costs.total.fen() * 7 / 10);
+  }
+  GroupResult r;
+  size_t next = 0, paid_cases = 0;
+  Money owed;
+  for (auto _ : state) {
+    for (DrgBatchCase& b : batch) {
+      GroupCase(g, w.cases[next], &r);
+      if (++next == w.cases.size()) next = 0;
+      b.costs.drg = r.drg;
+    }
+    Diagnostics errors;
+    std::vector<PaidCase> paid = PayDrgBatch(*rule, *weights, batch, &errors);
+    std::vector<MonthlyStatement> st = BuildMonthlyStatements(paid, rule->schedule);
+    paid_cases += paid.size();
+    for (const MonthlyStatement& s : st) owed += s.owed;
+    benchmark::DoNotOptimize(owed);
+  }
+  state.SetItemsProcessed(int64_t(state.iterations() * kBlock));
+  state.counters["paid_share"] =
+      benchmark::Counter(double(paid_cases) / double(state.iterations() * kBlock));
+}
+BENCHMARK(BM_PayDrgYear)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -189,6 +189,42 @@ bool ForEachDrgCaseJson(std::string_view text, std::string_view file, const DrgC
   return true;
 }
 
+Result<DrgCase> DrgCaseFromCells(const DrgCaseCell& field, std::string_view file, int line) {
+  DrgCase c;
+  Diagnostics ds;
+  c.id = std::string(field("id"));
+  if (!ParseSex(field("sex"), &c.sex))
+    ds.push_back(Bad(file, line, "sex", "must be 1 (male), 2 (female) or 0/9 (unknown)"));
+  struct IntCol {
+    const char* name;
+    int* out;
+    int lo, hi;
+  } ints[] = {{"age", &c.age_years, 0, 150},
+              {"age_days", &c.age_days, 0, 366},
+              {"weight", &c.birth_weight_g, 0, 10000},
+              {"los", &c.los_days, 0, 100000},
+              {"discharge", &c.discharge, 0, 9}};
+  for (const IntCol& ic : ints) {
+    std::string_view v = field(ic.name);
+    if (v.empty()) continue;
+    int n = 0;
+    if (!ParseInt(v, &n) || n < ic.lo || n > ic.hi)
+      ds.push_back(Bad(file, line, ic.name,
+                       fmt::format("\"{}\" is not an integer {}..{}", v, ic.lo, ic.hi)));
+    else
+      *ic.out = n;
+  }
+  c.main_dx = std::string(field("main_dx"));
+  if (c.main_dx.empty())
+    ds.push_back(Bad(file, line, "main_dx", "missing: every case needs a main diagnosis"));
+  SplitCodes(field("secondary_dx"), &c.secondary_dx);
+  SplitCodes(field("procedures"), &c.procedures);
+  if (c.secondary_dx.size() > kMaxCodes || c.procedures.size() > kMaxCodes)
+    ds.push_back(Bad(file, line, "", fmt::format("more than {} codes", kMaxCodes)));
+  if (!ds.empty()) return ds;
+  return c;
+}
+
 bool ForEachDrgCaseCsv(std::string_view text, std::string_view file, const DrgCaseSink& each,
                        Diagnostics* errors) {
   if (!IsValidUtf8(text)) {
@@ -226,46 +262,12 @@ bool ForEachDrgCaseCsv(std::string_view text, std::string_view file, const DrgCa
       each(Result<DrgCase>(Bad(file, row.line, "", row.error)), done);
       continue;
     }
-    auto field = [&](const char* name) -> std::string_view {
-      auto it = col.find(name);
+    auto field = [&](std::string_view name) -> std::string_view {
+      auto it = col.find(std::string(name));
       if (it == col.end() || it->second >= static_cast<int>(row.fields.size())) return {};
       return Trim(row.fields[it->second]);
     };
-    DrgCase c;
-    Diagnostics ds;
-    c.id = std::string(field("id"));
-    if (!ParseSex(field("sex"), &c.sex))
-      ds.push_back(Bad(file, row.line, "sex", "must be 1 (male), 2 (female) or 0/9 (unknown)"));
-    struct IntCol {
-      const char* name;
-      int* out;
-      int lo, hi;
-    } ints[] = {{"age", &c.age_years, 0, 150},
-                {"age_days", &c.age_days, 0, 366},
-                {"weight", &c.birth_weight_g, 0, 10000},
-                {"los", &c.los_days, 0, 100000},
-                {"discharge", &c.discharge, 0, 9}};
-    for (const IntCol& ic : ints) {
-      std::string_view v = field(ic.name);
-      if (v.empty()) continue;
-      int n = 0;
-      if (!ParseInt(v, &n) || n < ic.lo || n > ic.hi)
-        ds.push_back(Bad(file, row.line, ic.name,
-                         fmt::format("\"{}\" is not an integer {}..{}", v, ic.lo, ic.hi)));
-      else
-        *ic.out = n;
-    }
-    c.main_dx = std::string(field("main_dx"));
-    if (c.main_dx.empty())
-      ds.push_back(Bad(file, row.line, "main_dx", "missing: every case needs a main diagnosis"));
-    SplitCodes(field("secondary_dx"), &c.secondary_dx);
-    SplitCodes(field("procedures"), &c.procedures);
-    if (c.secondary_dx.size() > kMaxCodes || c.procedures.size() > kMaxCodes)
-      ds.push_back(Bad(file, row.line, "", fmt::format("more than {} codes", kMaxCodes)));
-    if (!ds.empty())
-      each(Result<DrgCase>(std::move(ds)), done);
-    else
-      each(std::move(c), done);
+    each(DrgCaseFromCells(field, file, row.line), done);
   }
   return true;
 }

@@ -21,6 +21,12 @@ using DrgCaseSink = std::function<void(Result<DrgCase>&&, size_t bytes_done)>;
 bool ForEachDrgCaseJson(std::string_view text, std::string_view file, const DrgCaseSink& each,
                         Diagnostics* errors);
 
+// One CSV record → a case: `cell(column)` gives the trimmed cell of a column ("" when the header
+// lacks it). Diagnostics name file, line and column. Readers of wider files (yibao pay's cost
+// columns) use it for the grouping columns.
+using DrgCaseCell = std::function<std::string_view(std::string_view column)>;
+Result<DrgCase> DrgCaseFromCells(const DrgCaseCell& cell, std::string_view file, int line);
+
 // CSV with a header naming the columns (any order): id, sex, age, age_days, weight, los,
 // discharge, main_dx, secondary_dx, procedures; the last two hold codes separated by ';' or '|'.
 bool ForEachDrgCaseCsv(std::string_view text, std::string_view file, const DrgCaseSink& each,

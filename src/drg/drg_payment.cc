@@ -8,6 +8,7 @@
 #include "base/csv_reader.h"
 #include "base/decimal.h"
 #include "base/text.h"
+#include "drg/payment_toml.h"
 
 namespace yibao {
 namespace {
@@ -237,7 +238,10 @@ Result<DrgPaymentRule> ParseDrgPaymentRule(std::string_view text, std::string_vi
                                                "level_coefficient",
                                                "institution_coefficient",
                                                "high_outlier_multiple",
-                                               "low_outlier_ratio"};
+                                               "low_outlier_ratio",
+                                               "high_outlier_cap",
+                                               "statement",
+                                               "clearing"};
   for (const auto& [k, v] : *t)
     if (std::find(std::begin(kKeys), std::end(kKeys), k.str()) == std::end(kKeys))
       error(&v, "drg_payment." + std::string(k.str()), "unknown key (misspelt?)");
@@ -352,6 +356,45 @@ Result<DrgPaymentRule> ParseDrgPaymentRule(std::string_view text, std::string_vi
     else
       r.low_outlier_ratio = *parsed;
   }
+  payment_toml::Reader reader{file, &errors};
+  if (const toml::node* n = t->get("high_outlier_cap")) {
+    const std::string base = "drg_payment.high_outlier_cap";
+    if (const toml::table* cap = n->as_table()) {
+      reader.CheckKeys(*cap, base, {"enabled", "share", "rounding", "period"});
+      if (const toml::node* v = cap->get("enabled")) {
+        if (auto b = v->value_exact<bool>())
+          r.high_outlier_cap.enabled = *b;
+        else
+          error(v, base + ".enabled", "expected true or false");
+      }
+      if (const toml::node* v = cap->get("share"))
+        if (auto s = reader.RatioValue(*v, base + ".share", 0, Ratio::kOne))
+          r.high_outlier_cap.share = *s;
+      if (const toml::node* v = cap->get("rounding")) {
+        auto s = v->value_exact<std::string>();
+        if (s && *s == "floor")
+          r.high_outlier_cap.rounding = HighOutlierCap::Rounding::kFloor;
+        else if (s && *s == "half_up")
+          r.high_outlier_cap.rounding = HighOutlierCap::Rounding::kHalfUp;
+        else if (s && *s == "ceil")
+          r.high_outlier_cap.rounding = HighOutlierCap::Rounding::kCeil;
+        else
+          error(v, base + ".rounding", "expected \"floor\", \"half_up\" or \"ceil\"");
+      }
+      if (const toml::node* v = cap->get("period")) {
+        auto s = v->value_exact<std::string>();
+        if (s && *s == "month")
+          r.high_outlier_cap.period = HighOutlierCap::Period::kMonth;
+        else if (s && *s == "year")
+          r.high_outlier_cap.period = HighOutlierCap::Period::kYear;
+        else
+          error(v, base + ".period", "expected \"month\" or \"year\"");
+      }
+    } else {
+      error(n, base, "expected a table");
+    }
+  }
+  reader.Schedule(*t, "drg_payment", &r.schedule);
   if (!errors.empty()) return errors;
   return r;
 }
@@ -371,6 +414,8 @@ std::string_view DrgPaymentKindName(DrgCasePayment::Kind kind) {
       return "ungrouped";
     case DrgCasePayment::Kind::kByItem:
       return "by_item";
+    case DrgCasePayment::Kind::kHighOutlierCapped:
+      return "high_outlier_capped";
   }
   return "?";
 }
@@ -474,21 +519,42 @@ Result<DrgCasePayment> PayCase(const DrgPaymentRule& rule, const DrgWeights& wei
                        rule.low_outlier_ratio.ToString() + " × standard (费用极低)");
 
   p.kind = DrgCasePayment::Kind::kNormal;
-  if (rule.formula == DrgPaymentRule::Formula::kStandardMinusPaid) {
-    Money others = c.total - c.fund_item;
-    p.fund_payment = Max(Money::Zero(), p.standard - others);
-    p.explanation = head + "; fund pays standard − (total " + c.total.ToString() +
-                    " − fund item payment " + c.fund_item.ToString() +
-                    ") = " + p.fund_payment.ToString();
-  } else {
-    Money base = p.standard - c.ownpay - c.preselfpay - c.deductible;
-    p.fund_payment = base.fen() > 0 ? c.fund_ratio.Apply(base) : Money::Zero();
-    p.explanation = head + "; fund pays (standard − 全自费 " + c.ownpay.ToString() + " − 先自付 " +
-                    c.preselfpay.ToString() + " − 起付线 " + c.deductible.ToString() + ") × " +
-                    c.fund_ratio.ToString() + " = " + p.fund_payment.ToString();
-  }
+  std::string formula;
+  p.fund_payment = DrgFormulaPayment(rule, p.standard, c, &formula);
+  p.explanation = head + "; " + formula;
   p.hospital_gain = p.fund_payment - c.fund_item;
   return p;
+}
+
+Money DrgFormulaPayment(const DrgPaymentRule& rule, Money standard, const DrgCaseCosts& c,
+                        std::string* explanation) {
+  Money fund;
+  if (rule.formula == DrgPaymentRule::Formula::kStandardMinusPaid) {
+    Money others = c.total - c.fund_item;
+    fund = Max(Money::Zero(), standard - others);
+    *explanation = "fund pays standard − (total " + c.total.ToString() + " − fund item payment " +
+                   c.fund_item.ToString() + ") = " + fund.ToString();
+  } else {
+    Money base = standard - c.ownpay - c.preselfpay - c.deductible;
+    fund = base.fen() > 0 ? c.fund_ratio.Apply(base) : Money::Zero();
+    *explanation = "fund pays (standard − 全自费 " + c.ownpay.ToString() + " − 先自付 " +
+                   c.preselfpay.ToString() + " − 起付线 " + c.deductible.ToString() + ") × " +
+                   c.fund_ratio.ToString() + " = " + fund.ToString();
+  }
+  return fund;
+}
+
+int64_t HighOutlierCap::Allowed(int64_t discharges) const {
+  i128 num = i128(share.ppm()) * discharges;
+  switch (rounding) {
+    case Rounding::kFloor:
+      return int64_t(num / Ratio::kOne);
+    case Rounding::kHalfUp:
+      return int64_t((num + Ratio::kOne / 2) / Ratio::kOne);
+    case Rounding::kCeil:
+      return int64_t((num + Ratio::kOne - 1) / Ratio::kOne);
+  }
+  return 0;
 }
 
 }  // namespace yibao

@@ -32,6 +32,7 @@
 #include "base/diagnostic.h"
 #include "base/money.h"
 #include "base/ratio.h"
+#include "drg/drg_statement.h"
 
 namespace yibao {
 
@@ -80,6 +81,21 @@ Result<DrgWeights> ParseDrgWeightsCsv(std::string_view text, std::string_view fi
 // Reads the file; a table that is not UTF-8 is decoded as GB18030 (several cities publish GBK).
 Result<DrgWeights> LoadDrgWeights(const std::string& path);
 
+// The national limit on high outliers (Part C (d)): per hospital and period, at most `share` of
+// the hospital's discharges are paid by item as high outliers; the rest are paid the normal
+// formula. The allowed count is share × discharges rounded by `rounding` (floor by default, so the
+// share is never exceeded). Applied to a batch of cases (drg_batch.h), not by PayCase.
+struct HighOutlierCap {
+  enum class Rounding { kFloor, kHalfUp, kCeil };
+  enum class Period { kMonth, kYear };
+  bool enabled = true;
+  Ratio share = Ratio::Percent(5);
+  Rounding rounding = Rounding::kFloor;
+  Period period = Period::kMonth;
+  // share × discharges rounded by the rule.
+  int64_t Allowed(int64_t discharges) const;
+};
+
 struct DrgPaymentRule {
   enum class Formula { kStandardMinusPaid, kStandardMinusSelfpay };
   enum class StandardSource { kComputed, kFile };
@@ -94,6 +110,8 @@ struct DrgPaymentRule {
                                                   {2, 2 * kDrgDecimalScale}};
   int64_t high_outlier_multiple_default = 2 * kDrgDecimalScale;
   Ratio low_outlier_ratio = Ratio::Percent(30);
+  HighOutlierCap high_outlier_cap;  // [drg_payment.high_outlier_cap]
+  PaymentSchedule schedule;         // [drg_payment.statement], [drg_payment.clearing]
 };
 
 // From a TOML file with a [drg_payment] table (docs/formats/drg.md, "Payment"). Bare floats are
@@ -115,7 +133,8 @@ struct DrgCaseCosts {
 };
 
 struct DrgCasePayment {
-  enum class Kind { kNormal, kHighOutlier, kLowOutlier, kUngrouped, kByItem };
+  // kHighOutlierCapped: a high outlier beyond the hospital's 5% (drg_batch.h), paid by formula.
+  enum class Kind { kNormal, kHighOutlier, kLowOutlier, kUngrouped, kByItem, kHighOutlierCapped };
   Money standard;  // 支付标准 of the group at this hospital; 0 when there is none
   Kind kind = Kind::kNormal;
   Money fund_payment;   // what the fund pays for the case
@@ -124,6 +143,10 @@ struct DrgCasePayment {
 };
 
 std::string_view DrgPaymentKindName(DrgCasePayment::Kind kind);  // "normal", "high_outlier", …
+
+// The normal formula for a case whose standard is known (rule.formula), with its explanation.
+Money DrgFormulaPayment(const DrgPaymentRule& rule, Money standard, const DrgCaseCosts& c,
+                        std::string* explanation);
 
 // Errors only for a rule that cannot price the case (no base rate for the year, no coefficient for
 // the level, no published standard column for the level).
