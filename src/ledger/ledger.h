@@ -1,8 +1,9 @@
 // The ledger: what must survive a crash — the register (persons and their insurance, employers,
-// institutions and their credentials, sign-ins), visits and their fee lines, settlements (and their
-// reversing records), the persons' annual accumulators, the double-entry fund journal (personal
-// accounts, pooled funds, hospitals, contributors), the replies kept for idempotent `msgid`s, and
-// the operator audit log. The table names and columns follow the national interface's fields.
+// institutions and their credentials, sign-ins, cross-region filings), visits and their fee lines,
+// settlements (and their reversing records), the persons' annual accumulators, the double-entry
+// fund journal (personal accounts, pooled funds, hospitals, contributors), the replies kept for
+// idempotent `msgid`s, and the operator audit log. The table names and columns follow the national
+// interface's fields.
 //
 // One interface, two backends (SQLite, PostgreSQL 15). Writes are submitted as whole
 // LedgerWrites and applied by a single writer that commits every waiting write in one transaction
@@ -121,6 +122,23 @@ struct SignInRecord {
   bool signed_out = false;
 };
 
+// A cross-region filing (异地就医备案) of a person: where they may be treated outside the insured
+// pool under a filed status, and from when to when. Upserted whole by filing_id; never deleted (a
+// filing withdrawn is `revoked`). Which filing a visit settles under: platform/filing_choice.h.
+struct FilingRecord {
+  std::string filing_id;  // 备案编号, unique
+  std::string psn_no;
+  // "long_term" 异地长期居住/常驻工作, "referral" 转诊转院, "emergency" 急诊抢救 (often filed
+  // afterwards: 补办).
+  std::string filing_type;
+  // The filed place of treatment: a province code (440000) covers the province, a city code
+  // (440300) the city, any other code itself.
+  std::string mdtrtarea_admvs;
+  std::string begndate;  // YYYY-MM-DD
+  std::string enddate;   // YYYY-MM-DD, empty = open
+  bool revoked = false;
+};
+
 // ---- Visits and fee lines -----------------------------------------------------------------------
 
 // A visit (就诊) as registered (2201 / 2401) and completed (2203 / 2402). Upserted whole.
@@ -199,6 +217,7 @@ struct LedgerWrite {
   std::vector<PersonRecord> persons;
   std::vector<EmployerRecord> employers;
   std::vector<InstitutionRecord> institutions;
+  std::vector<FilingRecord> filings;  // upserted whole by filing_id
   std::optional<SignInRecord> sign_in;
   std::optional<VisitRecord> visit;
   // Fee lines: inserted; a live line of the visit with the same feedetl_sn → kDuplicateFeeLine.
@@ -285,6 +304,9 @@ class Ledger {
   virtual std::vector<InstitutionRecord> Institutions() = 0;  // by fixmedins_code (byte order)
   virtual std::optional<SignInRecord> FindSignIn(const std::string& sign_no) = 0;
   virtual int64_t PersonCount() = 0;
+  // The person's filings, revoked ones included, by (begndate, filing_id) in byte order.
+  virtual std::vector<FilingRecord> FilingsOf(const std::string& psn_no) = 0;
+  virtual std::optional<FilingRecord> FindFiling(const std::string& filing_id) = 0;
 
   // Visits (any status) and their fee lines (in upload order; cancelled ones included, flagged).
   virtual std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,

@@ -135,10 +135,18 @@ CREATE TABLE IF NOT EXISTS contribution (
   to_account BIGINT NOT NULL, to_pool BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS contribution_person ON contribution(psn_no, seq);
+CREATE TABLE IF NOT EXISTS filing (
+  filing_id TEXT COLLATE "C" PRIMARY KEY, psn_no TEXT NOT NULL, filing_type TEXT NOT NULL,
+  mdtrtarea_admvs TEXT NOT NULL, begndate TEXT COLLATE "C" NOT NULL, enddate TEXT NOT NULL,
+  revoked BOOLEAN NOT NULL
+);
+CREATE INDEX IF NOT EXISTS filing_person ON filing(psn_no, begndate, filing_id);
 )sql";
 
-// The last object kSchema creates: when it exists, so does everything else (EnsureSchema).
-constexpr const char* kSchemaMarker = "contribution_person";
+// The last object kSchema creates: when it exists, so does everything else (EnsureSchema). A
+// ledger made before the newest object lacks it, so the whole (idempotent) script runs once more
+// and adds what is missing.
+constexpr const char* kSchemaMarker = "filing_person";
 
 struct Statement {
   const char* name;
@@ -187,6 +195,12 @@ constexpr Statement kWriterStatements[] = {
         fixmedins_type = EXCLUDED.fixmedins_type, hosp_lv = EXCLUDED.hosp_lv,
         admdvs = EXCLUDED.admdvs, credential_sm3 = EXCLUDED.credential_sm3,
         sm2_public_key = EXCLUDED.sm2_public_key, active = EXCLUDED.active)sql"},
+    {"upsert_filing", R"sql(
+      INSERT INTO filing (filing_id, psn_no, filing_type, mdtrtarea_admvs, begndate, enddate,
+        revoked) VALUES ($1,$2,$3,$4,$5,$6,$7)
+      ON CONFLICT (filing_id) DO UPDATE SET psn_no = EXCLUDED.psn_no,
+        filing_type = EXCLUDED.filing_type, mdtrtarea_admvs = EXCLUDED.mdtrtarea_admvs,
+        begndate = EXCLUDED.begndate, enddate = EXCLUDED.enddate, revoked = EXCLUDED.revoked)sql"},
     {"upsert_sign_in", R"sql(
       INSERT INTO sign_in (sign_no, fixmedins_code, opter_no, sign_time, signed_out)
       VALUES ($1,$2,$3,$4,$5)
@@ -233,6 +247,9 @@ constexpr Statement kWriterStatements[] = {
   "SELECT fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs, " \
   "credential_sm3, sm2_public_key, active FROM institution"
 
+#define YIBAO_SELECT_FILING \
+  "SELECT filing_id, psn_no, filing_type, mdtrtarea_admvs, begndate, enddate, revoked FROM filing"
+
 // Byte order (COLLATE "C") wherever text is sorted, as in SQLite, whatever the database's locale.
 constexpr Statement kReaderStatements[] = {
     {"r_accumulators",
@@ -264,6 +281,8 @@ constexpr Statement kReaderStatements[] = {
      "SELECT sign_no, fixmedins_code, opter_no, sign_time, signed_out FROM sign_in WHERE "
      "sign_no=$1"},
     {"r_person_count", "SELECT COUNT(*) FROM person"},
+    {"r_filings", YIBAO_SELECT_FILING " WHERE psn_no=$1 ORDER BY begndate, filing_id"},
+    {"r_filing", YIBAO_SELECT_FILING " WHERE filing_id=$1"},
     {"r_visit",
      "SELECT fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, begntime, endtime, "
      "status, info_json FROM visit WHERE fixmedins_code=$1 AND mdtrt_id=$2"},
@@ -285,6 +304,7 @@ constexpr Statement kReaderStatements[] = {
      "LIMIT $1"},
 };
 
+#undef YIBAO_SELECT_FILING
 #undef YIBAO_SELECT_INSTITUTION
 #undef YIBAO_SELECT_PERSON_FROM_P
 #undef YIBAO_SELECT_SETTLEMENT
@@ -448,6 +468,11 @@ FeeLineRecord ReadFeeLine(PGresult* r, int row) {
   f.fee_ocur_time = Text(r, row, 11);
   f.cancelled = Bool(r, row, 12);
   return f;
+}
+
+FilingRecord ReadFiling(PGresult* r, int row) {
+  auto t = [&](int col) { return Text(r, row, col); };
+  return FilingRecord{t(0), t(1), t(2), t(3), t(4), t(5), Bool(r, row, 6)};
 }
 
 ContributionRecord ReadContribution(PGresult* r, int row) {
@@ -623,6 +648,21 @@ class PgLedger final : public Ledger {
     ReaderLease lease(*this);
     Res r = lease.Read("r_person_count", {});
     return r && PQntuples(r.get()) == 1 ? Int(r.get(), 0, 0) : 0;
+  }
+
+  std::vector<FilingRecord> FilingsOf(const std::string& psn_no) override {
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_filings", {psn_no.c_str()});
+    std::vector<FilingRecord> out;
+    for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadFiling(r.get(), i));
+    return out;
+  }
+
+  std::optional<FilingRecord> FindFiling(const std::string& filing_id) override {
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_filing", {filing_id.c_str()});
+    if (!r || PQntuples(r.get()) == 0) return std::nullopt;
+    return ReadFiling(r.get(), 0);
   }
 
   std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
@@ -867,6 +907,13 @@ class PgLedger final : public Ledger {
                    s, sent))
         return false;
     }
+    for (const auto& f : w.filings)
+      if (!Send<7>("upsert_filing",
+                   {f.filing_id.c_str(), f.psn_no.c_str(), f.filing_type.c_str(),
+                    f.mdtrtarea_admvs.c_str(), f.begndate.c_str(), f.enddate.c_str(),
+                    f.revoked ? "t" : "f"},
+                   s, sent))
+        return false;
     if (w.sign_in) {
       const SignInRecord& g = *w.sign_in;
       if (!Send<5>("upsert_sign_in",

@@ -149,6 +149,13 @@ CREATE TABLE IF NOT EXISTS contribution (
   postings TEXT  -- the journal entries posted under its id (ledger/postings.h); NULL: in journal
 );
 CREATE INDEX IF NOT EXISTS contribution_person ON contribution(psn_no);
+-- Cross-region filings (备案), read by person for every settlement outside the insured pool.
+CREATE TABLE IF NOT EXISTS filing (
+  filing_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, filing_type TEXT NOT NULL,
+  mdtrtarea_admvs TEXT NOT NULL, begndate TEXT NOT NULL, enddate TEXT NOT NULL,
+  revoked INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS filing_person ON filing(psn_no, begndate, filing_id);
 )sql";
 
 // After the settlement table is known to have clr_type and setl_time (a ledger created before they
@@ -321,6 +328,12 @@ constexpr const char* kReadInstitutions = YIBAO_SELECT_INSTITUTION " ORDER BY fi
 constexpr const char* kReadSignIn =
     "SELECT sign_no, fixmedins_code, opter_no, sign_time, signed_out FROM sign_in WHERE sign_no=?";
 constexpr const char* kReadPersonCount = "SELECT COUNT(*) FROM person";
+#define YIBAO_SELECT_FILING \
+  "SELECT filing_id, psn_no, filing_type, mdtrtarea_admvs, begndate, enddate, revoked FROM filing"
+constexpr const char* kReadFilings =
+    YIBAO_SELECT_FILING " WHERE psn_no=? ORDER BY begndate, filing_id";
+constexpr const char* kReadFiling = YIBAO_SELECT_FILING " WHERE filing_id=?";
+#undef YIBAO_SELECT_FILING
 constexpr const char* kReadVisit =
     "SELECT fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, begntime, endtime, "
     "status, info_json FROM visit WHERE fixmedins_code=? AND mdtrt_id=?";
@@ -427,6 +440,18 @@ FeeLineRecord ReadFeeLine(sqlite3_stmt* s) {
   return r;
 }
 
+FilingRecord ReadFiling(sqlite3_stmt* s) {
+  FilingRecord r;
+  r.filing_id = Text(s, 0);
+  r.psn_no = Text(s, 1);
+  r.filing_type = Text(s, 2);
+  r.mdtrtarea_admvs = Text(s, 3);
+  r.begndate = Text(s, 4);
+  r.enddate = Text(s, 5);
+  r.revoked = Int(s, 6) != 0;
+  return r;
+}
+
 ContributionRecord ReadContribution(sqlite3_stmt* s) {
   ContributionRecord r;
   r.contribution_id = Text(s, 0);
@@ -508,6 +533,12 @@ class SqliteLedger final : public Ledger {
         fixmedins_type = excluded.fixmedins_type, hosp_lv = excluded.hosp_lv,
         admdvs = excluded.admdvs, credential_sm3 = excluded.credential_sm3,
         sm2_public_key = excluded.sm2_public_key, active = excluded.active)sql");
+    upsert_filing_ = Prepare(writer_db_, R"sql(
+      INSERT INTO filing (filing_id, psn_no, filing_type, mdtrtarea_admvs, begndate, enddate,
+        revoked) VALUES (?,?,?,?,?,?,?)
+      ON CONFLICT (filing_id) DO UPDATE SET psn_no = excluded.psn_no,
+        filing_type = excluded.filing_type, mdtrtarea_admvs = excluded.mdtrtarea_admvs,
+        begndate = excluded.begndate, enddate = excluded.enddate, revoked = excluded.revoked)sql");
     upsert_sign_in_ = Prepare(writer_db_, R"sql(
       INSERT INTO sign_in (sign_no, fixmedins_code, opter_no, sign_time, signed_out)
       VALUES (?,?,?,?,?)
@@ -564,6 +595,7 @@ class SqliteLedger final : public Ledger {
                     &insert_identity_,
                     &upsert_employer_,
                     &upsert_institution_,
+                    &upsert_filing_,
                     &upsert_sign_in_,
                     &upsert_visit_,
                     &insert_fee_line_,
@@ -724,6 +756,23 @@ class SqliteLedger final : public Ledger {
     Lease lease(*this);
     Cursor c(lease.Prepared(kReadPersonCount));
     return sqlite3_step(c.s) == SQLITE_ROW ? Int(c.s, 0) : 0;
+  }
+
+  std::vector<FilingRecord> FilingsOf(const std::string& psn_no) override {
+    Lease lease(*this);
+    Cursor c(lease.Prepared(kReadFilings));
+    BindAll(c.s, psn_no);
+    std::vector<FilingRecord> out;
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadFiling(c.s));
+    return out;
+  }
+
+  std::optional<FilingRecord> FindFiling(const std::string& filing_id) override {
+    Lease lease(*this);
+    Cursor c(lease.Prepared(kReadFiling));
+    BindAll(c.s, filing_id);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
+    return ReadFiling(c.s);
   }
 
   std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
@@ -956,6 +1005,11 @@ class SqliteLedger final : public Ledger {
               int64_t(i.active ? 1 : 0));
       if (!Step(upsert_institution_.get())) return WriteStatus::kFailed;
     }
+    for (const auto& f : w.filings) {
+      BindAll(upsert_filing_.get(), f.filing_id, f.psn_no, f.filing_type, f.mdtrtarea_admvs,
+              f.begndate, f.enddate, int64_t(f.revoked ? 1 : 0));
+      if (!Step(upsert_filing_.get())) return WriteStatus::kFailed;
+    }
     if (w.sign_in) {
       const SignInRecord& s = *w.sign_in;
       BindAll(upsert_sign_in_.get(), s.sign_no, s.fixmedins_code, s.opter_no, s.sign_time,
@@ -1024,6 +1078,8 @@ class SqliteLedger final : public Ledger {
         if (Found(live_fee_line_.get()) != false) return false;
       }
     }
+    // Employers, institutions, filings, the sign-in and the visit are upserts on their primary
+    // keys: nothing of theirs is ever refused.
     for (const auto& p : w.persons) {  // one insutype twice: kFailed
       for (size_t i = 0; i < p.insurances.size(); ++i)
         for (size_t j = 0; j < i; ++j)
@@ -1098,8 +1154,8 @@ class SqliteLedger final : public Ledger {
   Stmt live_settlement_, contribution_exists_, live_fee_line_, reply_exists_;  // pre-check
   Stmt insert_settlement_, mark_cancelled_, add_accumulator_, insert_journal_, insert_reply_,
       insert_audit_, upsert_person_, delete_insurances_, delete_identities_, insert_insurance_,
-      insert_identity_, upsert_employer_, upsert_institution_, upsert_sign_in_, upsert_visit_,
-      insert_fee_line_, cancel_fee_line_, insert_contribution_;
+      insert_identity_, upsert_employer_, upsert_institution_, upsert_filing_, upsert_sign_in_,
+      upsert_visit_, insert_fee_line_, cancel_fee_line_, insert_contribution_;
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the statements are finalised
 };
 

@@ -24,6 +24,7 @@
 #include "crypto/sm3.h"
 #include "funding/contribution.h"
 #include "interface/bill_json.h"
+#include "platform/filing_choice.h"
 #include "policy/policy_toml.h"
 #include "region/region.h"
 
@@ -350,6 +351,19 @@ void WritePerson(JsonWriter& w, const PersonRecord& p) {
   w.EndObject();
 }
 
+void WriteFiling(JsonWriter& w, const FilingRecord& f) {
+  w.BeginObject()
+      .Field("filing_id", f.filing_id)
+      .Field("psn_no", f.psn_no)
+      .Field("filing_type", f.filing_type)
+      .Field("mdtrtarea_admvs", f.mdtrtarea_admvs)
+      .Field("begndate", f.begndate)
+      .Field("enddate", f.enddate)
+      .Key("revoked")
+      .Bool(f.revoked)
+      .EndObject();
+}
+
 void WriteEmployer(JsonWriter& w, const EmployerRecord& e) {
   w.BeginObject()
       .Field("emp_no", e.emp_no)
@@ -655,6 +669,14 @@ struct AdminApi::Impl {
       if (m == "PUT") return PutPerson(c, s[1]);
       return WrongMethod(c, "GET or PUT");
     }
+    if (what == "persons" && s.size() == 3 && s[2] == "filings") {
+      if (m == "GET") return ListFilings(s[1]);
+      return WrongMethod(c, "GET");
+    }
+    if (what == "persons" && s.size() == 4 && s[2] == "filings") {
+      if (m == "PUT") return PutFiling(c, s[1], s[3]);
+      return WrongMethod(c, "PUT");
+    }
     if (what == "employers" && s.size() == 2) {
       if (m == "GET") return GetEmployer(s[1]);
       if (m == "PUT") return PutEmployer(c, s[1]);
@@ -880,6 +902,67 @@ struct AdminApi::Impl {
     JsonWriter out;
     WritePerson(out, p);
     return AdminResponse{existed ? 200 : 201, out.Take()};
+  }
+
+  // ---- Cross-region filings (异地就医备案) ----
+
+  AdminResponse ListFilings(const std::string& psn_no) {
+    if (!ledger.FindPerson(psn_no)) return Error(404, "psn_no: no person " + psn_no);
+    JsonWriter w;
+    w.BeginObject().Field("psn_no", psn_no).Key("filings").BeginArray();
+    for (const auto& f : ledger.FilingsOf(psn_no)) WriteFiling(w, f);
+    w.EndArray().EndObject();
+    return AdminResponse{200, w.Take()};
+  }
+
+  // Creates (201) or replaces whole (200) one filing of the person. A filing is never deleted:
+  // withdrawing it is `"revoked": true`, so settlements made under it stay explained.
+  AdminResponse PutFiling(Ctx& c, const std::string& psn_no, const std::string& filing_id) {
+    if (!IsIdToken(filing_id, 30))
+      return Error(400, "filing_id: expected 1 to 30 letters, digits, '-' or '_'");
+    if (!ledger.FindPerson(psn_no)) return Error(404, "psn_no: no person " + psn_no);
+    dom::object body;
+    if (auto e = ParseBody(c, body)) return *e;
+    std::vector<std::string> errors;
+    ObjectFields f(body, "", errors);
+    f.Known({"filing_id", "psn_no", "filing_type", "mdtrtarea_admvs", "begndate", "enddate",
+             "revoked"});
+    FilingRecord r;
+    r.filing_id = filing_id;
+    r.psn_no = psn_no;
+    if (auto n = f.Str("filing_id"); n && *n != filing_id)
+      f.Fail("filing_id", "differs from the path");
+    if (auto n = f.Str("psn_no"); n && *n != psn_no) f.Fail("psn_no", "differs from the path");
+    r.filing_type = f.Required("filing_type");
+    r.mdtrtarea_admvs = f.Required("mdtrtarea_admvs");
+    r.begndate = f.Required("begndate");
+    r.enddate = f.Str("enddate").value_or("");
+    r.revoked = f.Bool("revoked").value_or(false);
+    if (!r.filing_type.empty() && !IsFilingType(r.filing_type))
+      f.Fail("filing_type", "expected long_term, referral or emergency");
+    if (!r.mdtrtarea_admvs.empty() &&
+        (r.mdtrtarea_admvs.size() != 6 || !AllDigits(r.mdtrtarea_admvs)))
+      f.Fail("mdtrtarea_admvs", "expected a 6-digit admdvs code");
+    if (!r.begndate.empty() && !IsDay(r.begndate)) f.Fail("begndate", "expected a date YYYY-MM-DD");
+    if (!r.enddate.empty()) {
+      if (!IsDay(r.enddate))
+        f.Fail("enddate", "expected a date YYYY-MM-DD");
+      else if (IsDay(r.begndate) && r.enddate < r.begndate)
+        f.Fail("enddate", "before begndate");
+    }
+    if (!errors.empty()) return Errors(400, errors);
+    auto existing = ledger.FindFiling(filing_id);
+    if (existing && existing->psn_no != psn_no)
+      return Error(409,
+                   "filing_id: filing " + filing_id + " belongs to person " + existing->psn_no);
+    LedgerWrite w;
+    w.filings.push_back(r);
+    WriteStatus s =
+        Write(c, std::move(w), Action(c, "persons/" + psn_no + "/filings/" + filing_id));
+    if (s != WriteStatus::kDurable) return WriteFailed(s);
+    JsonWriter out;
+    WriteFiling(out, r);
+    return AdminResponse{existing ? 200 : 201, out.Take()};
   }
 
   // ---- Employers ----

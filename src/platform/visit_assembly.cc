@@ -2,7 +2,9 @@
 
 #include <simdjson.h>
 
+#include "codes/code_format.h"
 #include "interface/bill_json.h"
+#include "platform/filing_choice.h"
 
 namespace yibao {
 
@@ -111,8 +113,13 @@ Result<PreparedVisit> AssembleVisit(const VisitAssembly& a, const Region& region
     if (!id.endtime.empty() && id.endtime.substr(0, 10) < day) continue;
     p.identities.push_back(id.psn_idet_type);
   }
-  v.treatment_admdvs =
+  // Where the visit took place; PrepareVisit checks it against the catalogue's region, so the visit
+  // is prepared there and given its own place and class afterwards.
+  const std::string treatment =
       a.details.mdtrtarea_admvs.empty() ? region.admdvs : a.details.mdtrtarea_admvs;
+  if (auto why = CheckAdmdvs(treatment))
+    return Error("mdtrtarea_admvs", "\"" + treatment + "\": " + *why);
+  v.treatment_admdvs = region.admdvs;
   v.diagnoses = a.details.diagnoses;
   if (v.diagnoses.empty() && !a.details.dise_codg.empty() && a.details.dise_codg[0] != 'M')
     v.diagnoses.push_back(a.details.dise_codg);
@@ -139,7 +146,20 @@ Result<PreparedVisit> AssembleVisit(const VisitAssembly& a, const Region& region
     line.days = l->prd_days;
     v.lines.push_back(std::move(line));
   }
-  return PrepareVisit(std::move(input), region, region);
+  // A filing matters only outside the insured pool; only then are the filings read.
+  const std::string insured = p.insured_admdvs;
+  Filing filing = Filing::kNone;
+  if (a.filings && ClassifyCrossRegion(insured, treatment, Filing::kNone,
+                                       region.province_pooling) != CrossRegion::kLocal) {
+    const std::vector<FilingRecord> filings = a.filings();
+    if (const FilingRecord* f = ChooseFiling(filings, treatment, v.begin, v.end))
+      filing = FilingKind(f->filing_type);
+  }
+  auto prepared = PrepareVisit(std::move(input), region, region);
+  if (!prepared) return prepared;
+  prepared->visit.treatment_admdvs = treatment;
+  prepared->visit.cross = ClassifyCrossRegion(insured, treatment, filing, region.province_pooling);
+  return prepared;
 }
 
 Result<std::shared_ptr<PricedVisit>> PriceVisit(Ledger& ledger,
@@ -165,6 +185,7 @@ Result<std::shared_ptr<PricedVisit>> PriceVisit(Ledger& ledger,
   a.end_date = end_date;
   a.use_account = use_account;
   if (use_account) a.account_balance = Money::Fen(ledger.AccountBalance("acct:" + visit.psn_no));
+  a.filings = [&ledger, &visit] { return ledger.FilingsOf(visit.psn_no); };
   auto prepared = AssembleVisit(a, *region);
   if (!prepared) return prepared.errors();
   auto priced = std::make_shared<PricedVisit>();

@@ -4,6 +4,7 @@
 // person's sex, birthday, person type or identities: the platform's register is the authority.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,10 +38,17 @@ struct VisitAssembly {
   std::string end_date;                     // YYYY-MM-DD the policy is chosen by
   bool use_account = false;
   Money account_balance;
+  // The person's cross-region filings (FilingsOf). Called only when the visit is outside the
+  // insured pool, so that a local settlement makes no extra ledger read; unset = no filings.
+  std::function<std::vector<FilingRecord>()> filings;
 };
 
 // The engine's input: person type and identities in force on the visit's day, the institution's
-// level, the lines. Errors name the national field at fault.
+// level, the lines, and — for a visit outside the insured pool — its cross-region class with the
+// filing that applies (platform/filing_choice.h). Errors name the national field at fault.
+//
+// The service holds one region, whose catalogue prices every visit it settles, wherever the
+// envelope's mdtrtarea_admvs says the visit took place; the policy is the insured place's.
 Result<PreparedVisit> AssembleVisit(const VisitAssembly& a, const Region& region);
 
 // A visit assembled from the ledger and settled against the person's year as it stands: what

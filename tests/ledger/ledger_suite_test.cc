@@ -358,6 +358,89 @@ TEST_P(LedgerTest, RefusalsCollidingWithinOneBatchAreThoseOfOneByOne) {
     lines.push_back(f.feedetl_sn + (f.cancelled ? "x" : ""));
   EXPECT_EQ(lines, (std::vector<std::string>{"1x", "2x", "3x", "3", "4x", "1", "4"}));
   EXPECT_EQ(ledger->JournalSum(), 0);
+  // Filings: the refused write's is not there; one upserted twice in the batch is the later one.
+  EXPECT_FALSE(ledger->FindFiling("FL3"));
+  auto p9 = ledger->FilingsOf("P9");
+  ASSERT_EQ(p9.size(), 2u);
+  EXPECT_EQ(p9[0].filing_id, "FL1");
+  EXPECT_TRUE(p9[0].revoked);
+  EXPECT_EQ(p9[0].enddate, "2025-06-30");
+  EXPECT_EQ(p9[1].filing_id, "FL2");
+  ASSERT_EQ(ledger->FilingsOf("P2").size(), 1u);
+  EXPECT_EQ(ledger->FilingsOf("P2")[0].filing_id, "FL4");
+}
+
+// Cross-region filings: read back by person in (begndate, filing_id) order, every field as
+// written; an upsert by filing_id replaces the whole record (a revocation is such an upsert, the
+// record stays); a filing written with a refused write is not kept; all of it survives a reopen.
+TEST_P(LedgerTest, FilingsAreUpsertedByIdAndReadByPerson) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  EXPECT_TRUE(ledger->FilingsOf("P1").empty());
+  EXPECT_FALSE(ledger->FindFiling("F-b"));
+  ASSERT_EQ(ledger->SubmitAndWait(Filings({
+                Filing("F-b", "P1", "referral", "440000", "2025-03-01", "2025-03-31"),
+                Filing("F-a", "P1", "long_term", "440300", "2025-03-01"),
+                Filing("F-0", "P1", "emergency", "110105", "2024-12-30", "2025-01-05"),
+                Filing("F-x", "P2"),
+            })),
+            WriteStatus::kDurable);
+  auto p1 = ledger->FilingsOf("P1");
+  ASSERT_EQ(p1.size(), 3u);
+  EXPECT_EQ(p1[0].filing_id, "F-0");  // the earliest begndate first, then by id
+  EXPECT_EQ(p1[1].filing_id, "F-a");
+  EXPECT_EQ(p1[2].filing_id, "F-b");
+  EXPECT_EQ(p1[0].filing_type, "emergency");
+  EXPECT_EQ(p1[0].mdtrtarea_admvs, "110105");
+  EXPECT_EQ(p1[0].begndate, "2024-12-30");
+  EXPECT_EQ(p1[0].enddate, "2025-01-05");
+  EXPECT_FALSE(p1[0].revoked);
+  EXPECT_EQ(p1[1].enddate, "");
+  EXPECT_EQ(p1[2].psn_no, "P1");
+  ASSERT_EQ(ledger->FilingsOf("P2").size(), 1u);
+  auto found = ledger->FindFiling("F-b");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->filing_type, "referral");
+  EXPECT_EQ(found->mdtrtarea_admvs, "440000");
+
+  // Replaced whole: another type, place and dates; then revoked.
+  FilingRecord changed = Filing("F-b", "P1", "long_term", "330100", "2025-01-15");
+  ASSERT_EQ(ledger->SubmitAndWait(Filings({changed})), WriteStatus::kDurable);
+  p1 = ledger->FilingsOf("P1");
+  ASSERT_EQ(p1.size(), 3u);
+  EXPECT_EQ(p1[1].filing_id, "F-b");  // now ordered by its new begndate
+  EXPECT_EQ(p1[1].filing_type, "long_term");
+  EXPECT_EQ(p1[1].mdtrtarea_admvs, "330100");
+  EXPECT_EQ(p1[1].enddate, "");
+  changed.revoked = true;
+  changed.enddate = "2025-02-28";
+  ASSERT_EQ(ledger->SubmitAndWait(Filings({changed})), WriteStatus::kDurable);
+  found = ledger->FindFiling("F-b");
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->revoked);
+  EXPECT_EQ(found->enddate, "2025-02-28");
+  EXPECT_EQ(ledger->FilingsOf("P1").size(), 3u);
+
+  // Refused with its write: an unbalanced journal keeps the filing out.
+  LedgerWrite refused = Settlement("S1", "V1", "P1", 100, 0, 0);
+  refused.journal.back().amount += 1;
+  refused.filings = {Filing("F-refused", "P1")};
+  EXPECT_EQ(ledger->SubmitAndWait(refused), WriteStatus::kUnbalanced);
+  LedgerWrite dup = Settlement("S2", "V2", "P1", 100, 0, 0, "M1");
+  ASSERT_EQ(ledger->SubmitAndWait(dup), WriteStatus::kDurable);
+  dup = Settlement("S3", "V3", "P1", 100, 0, 0, "M1");
+  dup.filings = {Filing("F-refused", "P1")};
+  EXPECT_EQ(ledger->SubmitAndWait(dup), WriteStatus::kDuplicateMsgid);
+  EXPECT_FALSE(ledger->FindFiling("F-refused"));
+
+  ledger.reset();
+  auto reopened = Open();
+  ASSERT_TRUE(reopened);
+  p1 = reopened->FilingsOf("P1");
+  ASSERT_EQ(p1.size(), 3u);
+  EXPECT_TRUE(p1[1].revoked);
+  EXPECT_EQ(p1[2].filing_id, "F-a");
+  EXPECT_EQ(reopened->FindFiling("F-x")->psn_no, "P2");
 }
 
 TEST_P(LedgerTest, PersonUpsertReplacesInsurancesAndIdentities) {

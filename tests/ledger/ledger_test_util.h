@@ -127,6 +127,21 @@ inline InstitutionRecord Institution(const std::string& code, int hosp_lv) {
   return i;
 }
 
+// A cross-region filing of `psn_no`, open-ended unless `enddate` is given.
+inline FilingRecord Filing(const std::string& filing_id, const std::string& psn_no,
+                           const std::string& filing_type = "long_term",
+                           const std::string& mdtrtarea_admvs = "440300",
+                           const std::string& begndate = "2025-01-01",
+                           const std::string& enddate = "") {
+  return FilingRecord{filing_id, psn_no, filing_type, mdtrtarea_admvs, begndate, enddate, false};
+}
+
+inline LedgerWrite Filings(std::vector<FilingRecord> filings) {
+  LedgerWrite w;
+  w.filings = std::move(filings);
+  return w;
+}
+
 inline VisitRecord Visit(const std::string& mdtrt_id, const std::string& psn_no) {
   VisitRecord v;
   v.fixmedins_code = "H37990000001";
@@ -321,12 +336,25 @@ inline MixedWrites MixedBatch() {
     w.employers = {EmployerRecord{"E9", "单位", "379900"}};
     w.institutions = {Institution("H37990000009", 2)};
     w.sign_in = SignInRecord{"SN1", "H37990000001", "OP1", "2025-03-01 08:00:00", false};
+    w.filings = {Filing("FL1", "P9"), Filing("FL2", "P9", "referral", "440000", "2025-02-01")};
     w.msgid = "M14";
     w.audit_operator = "OP2";
     w.audit_action = "9001";
     add(w, S::kDurable);
   }
   add(Settlement("S13", "V13", "P2", 130, 0, 0, "M14"), S::kDuplicateMsgid);  // M14 just now
+  {
+    LedgerWrite w = Filings({Filing("FL3", "P2")});  // a filing in a refused write is not kept
+    w.fixmedins_code = "H37990000001";
+    w.msgid = "M13";
+    add(w, S::kDuplicateMsgid);
+  }
+  {
+    FilingRecord revoked = Filing("FL1", "P9");  // FL1 of the batch's register write, revoked
+    revoked.revoked = true;
+    revoked.enddate = "2025-06-30";
+    add(Filings({revoked, Filing("FL4", "P2", "emergency", "110105", "2025-03-01")}), S::kDurable);
+  }
   return m;
 }
 
@@ -373,6 +401,13 @@ inline std::string MixedBatchSnapshot(Ledger& ledger) {
     auto person = ledger.FindPerson(p);
     o << p << ":" << (person ? std::to_string(person->insurances.size()) : "-") << " ";
   }
+  for (const char* p : {"P2", "P9"}) {
+    o << p << " filings:";
+    for (const auto& f : ledger.FilingsOf(p))
+      o << f.filing_id << "/" << f.filing_type << "/" << f.mdtrtarea_admvs << "/" << f.begndate
+        << "-" << f.enddate << (f.revoked ? "/revoked" : "") << " ";
+  }
+  o << "FL3:" << (ledger.FindFiling("FL3") ? "y" : "-") << "\n";
   o << "E9:" << (ledger.FindEmployer("E9") ? "y" : "-")
     << " H9:" << (ledger.FindInstitution("H37990000009") ? "y" : "-")
     << " SN1:" << (ledger.FindSignIn("SN1") ? "y" : "-") << " audit:";

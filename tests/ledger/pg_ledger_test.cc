@@ -101,6 +101,43 @@ TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
   EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1").size(), 1u);
 }
 
+// A database of the version before filings (the whole schema but the filing table and its index,
+// so the schema marker is missing): opening it runs the schema script again, which adds them and
+// leaves what was there.
+TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
+  auto cluster = SharedPgCluster();
+  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
+  auto conninfo = (*cluster)->CreateDatabase("before_filings");
+  ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
+  {
+    auto l = OpenPgLedger(*conninfo);
+    ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+    LedgerWrite w = Settlement("S1", "V1", "P1", 800, 0, 200);
+    w.persons = {Person("P1", "370102196005010011")};
+    ASSERT_EQ((*l)->SubmitAndWait(w), WriteStatus::kDurable);
+  }
+  PGconn* c = PQconnectdb(conninfo->c_str());
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  PGresult* r = PQexec(c, "DROP TABLE filing");
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+  PQclear(r);
+
+  auto l = OpenPgLedger(*conninfo);
+  ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+  Ledger& ledger = **l;
+  EXPECT_EQ(ledger.FindSettlement("S1")->fund_pay_sumamt, 800);
+  EXPECT_EQ(ledger.FindPerson("P1")->insurances.size(), 2u);
+  EXPECT_TRUE(ledger.FilingsOf("P1").empty());
+  ASSERT_EQ(ledger.SubmitAndWait(Filings({Filing("F1", "P1")})), WriteStatus::kDurable);
+  ASSERT_EQ(ledger.FilingsOf("P1").size(), 1u);
+  EXPECT_EQ(ledger.FindFiling("F1")->mdtrtarea_admvs, "440300");
+  r = PQexec(c, "SELECT to_regclass('filing_person') IS NOT NULL");
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
+  EXPECT_STREQ(PQgetvalue(r, 0, 0), "t") << "the index filing_person was not created";
+  PQclear(r);
+  PQfinish(c);
+}
+
 // Reported, not hidden: a server that cannot be reached is an error of Open.
 TEST(PgLedger, OpenReportsAnUnreachableServer) {
   TempDir dir;

@@ -110,6 +110,45 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeTheRegister) {
   EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1").size(), 1u);
 }
 
+// A ledger file of the version before filings (the same schema without the filing table and its
+// index): opening it adds them, and what was there is still read.
+TEST(SqliteLedger, OpensALedgerMadeBeforeFilings) {
+  TempDir dir;
+  const std::string db = dir.File("before-filings.db");
+  {
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    LedgerWrite w = Settlement("S1", "V1", "P1", 800, 0, 200);
+    w.persons = {Person("P1", "370102196005010011")};
+    ASSERT_EQ((*opened)->SubmitAndWait(w), WriteStatus::kDurable);
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE filing", nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+
+  auto opened = OpenSqliteLedger(db);
+  ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+  Ledger& ledger = **opened;
+  EXPECT_EQ(ledger.FindSettlement("S1")->fund_pay_sumamt, 800);
+  EXPECT_EQ(ledger.FindPerson("P1")->insurances.size(), 2u);
+  EXPECT_TRUE(ledger.FilingsOf("P1").empty());
+  ASSERT_EQ(ledger.SubmitAndWait(Filings({Filing("F1", "P1")})), WriteStatus::kDurable);
+  ASSERT_EQ(ledger.FilingsOf("P1").size(), 1u);
+  opened->reset();
+
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(
+                raw, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'filing_person'",
+                -1, &s, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_ROW) << "the index filing_person was not created";
+  sqlite3_finalize(s);
+  sqlite3_close(raw);
+}
+
 // A ledger written before settlements and contributions kept their deltas and journal entries in
 // their own row (postings): the old rows are still answered from accumulator_delta and journal,
 // new ones from their row, before and after reopening.

@@ -332,6 +332,145 @@ TEST_F(AdminApiTest, PutPersonNamesTheBadField) {
   EXPECT_GE(Json(many.body).Size("errors"), 2u);
 }
 
+// ---- Cross-region filings
+// -------------------------------------------------------------------------
+
+TEST_F(AdminApiTest, FilingsArePutListedAndAudited) {
+  const std::string person = "/admin/persons/37990000000000000001";
+  AdminResponse r = Call("GET", person + "/filings");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body).Str("psn_no"), "37990000000000000001");
+  EXPECT_EQ(Json(r.body).Size("filings"), 0u);
+
+  r = Call("PUT", person + "/filings/BA-2",
+           R"({"filing_type":"long_term","mdtrtarea_admvs":"440300","begndate":"2025-02-01"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  Json j(r.body);
+  EXPECT_EQ(j.Str("filing_id"), "BA-2");
+  EXPECT_EQ(j.Str("psn_no"), "37990000000000000001");
+  EXPECT_EQ(j.Str("filing_type"), "long_term");
+  EXPECT_EQ(j.Str("mdtrtarea_admvs"), "440300");
+  EXPECT_EQ(j.Str("begndate"), "2025-02-01");
+  EXPECT_EQ(j.Str("enddate"), "");
+  EXPECT_FALSE(j.Bool("revoked"));
+  auto stored = ledger_->FindFiling("BA-2");  // durable before the answer
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->psn_no, "37990000000000000001");
+  EXPECT_FALSE(stored->revoked);
+  // An admdvs may come as a number; an emergency filed afterwards (补办) with both dates.
+  r = Call("PUT", person + "/filings/BA-1",
+           R"({"filing_type":"emergency","mdtrtarea_admvs":110105,"begndate":"2025-01-10",)"
+           R"("enddate":"2025-01-12","revoked":null})",
+           std::string("Bearer ") + kBob);
+  ASSERT_EQ(r.status, 201) << r.body;
+  // Replaced whole: revoked (a filing is never deleted).
+  r = Call("PUT", person + "/filings/BA-2",
+           R"({"filing_id":"BA-2","psn_no":"37990000000000000001","filing_type":"long_term",)"
+           R"("mdtrtarea_admvs":"440000","begndate":"2025-02-01","enddate":"2025-06-30",)"
+           R"("revoked":true})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Json(r.body).Bool("revoked"));
+  EXPECT_TRUE(ledger_->FindFiling("BA-2")->revoked);
+  EXPECT_EQ(ledger_->FindFiling("BA-2")->mdtrtarea_admvs, "440000");
+
+  r = Call("GET", person + "/filings");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json list(r.body);
+  ASSERT_EQ(list.Size("filings"), 2u);
+  EXPECT_EQ(list.Str("filings[0].filing_id"), "BA-1");  // by begndate
+  EXPECT_EQ(list.Str("filings[0].mdtrtarea_admvs"), "110105");
+  EXPECT_EQ(list.Str("filings[0].enddate"), "2025-01-12");
+  EXPECT_EQ(list.Str("filings[1].filing_id"), "BA-2");
+  EXPECT_TRUE(list.Bool("filings[1].revoked"));
+
+  auto audit = Audit();
+  ASSERT_GE(audit.size(), 3u);
+  EXPECT_EQ(audit[0].action, "PUT /admin/persons/37990000000000000001/filings/BA-2");
+  EXPECT_EQ(audit[0].operator_id, "alice");
+  EXPECT_EQ(audit[1].action, "PUT /admin/persons/37990000000000000001/filings/BA-1");
+  EXPECT_EQ(audit[1].operator_id, "bob");
+
+  // A filing id is one person's: another person cannot take it over.
+  const size_t audited = Audit().size();
+  EXPECT_EQ(ErrorOf(Call("PUT", "/admin/persons/37990000000000000002/filings/BA-1",
+                         R"({"filing_type":"referral","mdtrtarea_admvs":"440300",)"
+                         R"("begndate":"2025-03-01"})"),
+                    409),
+            "filing_id: filing BA-1 belongs to person 37990000000000000001");
+  EXPECT_EQ(ledger_->FindFiling("BA-1")->psn_no, "37990000000000000001");
+  EXPECT_TRUE(ledger_->FilingsOf("37990000000000000002").empty());
+  // No such person.
+  EXPECT_THAT(ErrorOf(Call("GET", "/admin/persons/NOBODY/filings"), 404),
+              HasSubstr("psn_no: no person NOBODY"));
+  EXPECT_THAT(ErrorOf(Call("PUT", "/admin/persons/NOBODY/filings/BA-9",
+                           R"({"filing_type":"referral","mdtrtarea_admvs":"440300",)"
+                           R"("begndate":"2025-03-01"})"),
+                      404),
+              HasSubstr("psn_no: no person NOBODY"));
+  EXPECT_FALSE(ledger_->FindFiling("BA-9"));
+  EXPECT_EQ(Audit().size(), audited);
+  // Methods.
+  EXPECT_THAT(ErrorOf(Call("POST", person + "/filings"), 405), HasSubstr("use GET"));
+  EXPECT_THAT(ErrorOf(Call("DELETE", person + "/filings/BA-1"), 405), HasSubstr("use PUT"));
+  EXPECT_EQ(Call("GET", person + "/filings/BA-1/x").status, 404);
+}
+
+TEST_F(AdminApiTest, PutFilingNamesTheBadField) {
+  const std::string target = "/admin/persons/37990000000000000001/filings/BA-BAD";
+  const size_t audited = Audit().size();
+  const std::string good =
+      R"({"filing_type":"referral","mdtrtarea_admvs":"440300","begndate":"2025-03-01",)"
+      R"("enddate":"2025-03-31","revoked":false})";
+  auto replace = [&](std::string_view from, std::string_view to) {
+    std::string s = good;
+    size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+  };
+  struct Case {
+    std::string body;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {"{not json", "body: malformed JSON"},
+      {"[]", "body: expected a JSON object"},
+      {replace(R"("referral")", R"("temporary")"),
+       "filing_type: expected long_term, referral or emergency"},
+      {replace(R"("filing_type":"referral",)", ""), "filing_type: missing"},
+      {replace(R"("referral")", R"("")"), "filing_type: empty"},
+      {replace(R"("440300")", R"("4403")"), "mdtrtarea_admvs: expected a 6-digit admdvs code"},
+      {replace(R"("440300")", R"("44030X")"), "mdtrtarea_admvs: expected a 6-digit admdvs code"},
+      {replace(R"("mdtrtarea_admvs":"440300",)", ""), "mdtrtarea_admvs: missing"},
+      {replace(R"("begndate":"2025-03-01")", R"("begndate":"2025-02-30")"),
+       "begndate: expected a date YYYY-MM-DD"},
+      {replace(R"("begndate":"2025-03-01",)", ""), "begndate: missing"},
+      {replace(R"("2025-03-31")", R"("2025-13-01")"), "enddate: expected a date YYYY-MM-DD"},
+      {replace(R"("2025-03-31")", R"("2025-02-28")"), "enddate: before begndate"},
+      {replace(R"("revoked":false)", R"("revoked":"no")"), "revoked: expected true or false"},
+      {replace(R"("revoked":false)", R"("revoked":false,"place":"x")"), "place: unknown field"},
+      {replace(R"("revoked":false)", R"("revoked":false,"filing_id":"BA-OTHER")"),
+       "filing_id: differs from the path"},
+      {replace(R"("revoked":false)", R"("revoked":false,"psn_no":"37990000000000000002")"),
+       "psn_no: differs from the path"},
+  };
+  for (const Case& c : cases) {
+    AdminResponse r = Call("PUT", target, c.body);
+    EXPECT_EQ(r.status, 400) << c.body << "\n" << r.body;
+    EXPECT_EQ(Json(r.body).Str("error"), c.error) << c.body;
+  }
+  EXPECT_EQ(ErrorOf(Call("PUT", "/admin/persons/37990000000000000001/filings/BA%20BAD", good), 400),
+            "filing_id: expected 1 to 30 letters, digits, '-' or '_'");
+  // Every problem is listed; the first is "error".
+  AdminResponse many = Call("PUT", target, R"({"filing_type":"x","mdtrtarea_admvs":"1"})");
+  ASSERT_EQ(many.status, 400);
+  EXPECT_EQ(Json(many.body).Size("errors"), 3u);  // filing_type, mdtrtarea_admvs, begndate
+  EXPECT_TRUE(ledger_->FilingsOf("37990000000000000001").empty());
+  EXPECT_EQ(Audit().size(), audited);
+  // The good body is stored.
+  EXPECT_EQ(Call("PUT", target, good).status, 201);
+  EXPECT_EQ(ledger_->FilingsOf("37990000000000000001").size(), 1u);
+}
+
 // ---- Employers
 // ------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
 #include "ledger/sqlite_ledger.h"
+#include "platform/admin_api.h"
 #include "platform/his_service.h"
 #include "server/http_server.h"
 
@@ -600,6 +602,87 @@ TEST_F(HisFlowTest, SignaturesAreVerifiedWhenRequired) {
   EXPECT_EQ(tampered.infcode, -1);
   EXPECT_NE(tampered.err_msg.find("sign:"), std::string::npos) << tampered.err_msg;
   EXPECT_EQ(c.Call("1101", person).infcode, -1);  // the client's own unsigned envelope
+}
+
+// A person of the register treated in another province (the envelope's mdtrtarea_admvs 440300,
+// the insured place 379900): without a filing the stay is cross_unfiled (the employee policy's −20
+// points); an emergency filing recorded during the stay (补办, written to the ledger) makes it
+// cross_emergency (−10); a long-term filing put through the admin API, cross_filed at the home
+// standard; revoking it falls back to the emergency filing. 11000.00 of 甲类 care, 三级, first
+// admission: 起付 1000, then 85% (filed), 75% (emergency), 65% (unfiled) of the 10000 above it.
+TEST_F(HisFlowTest, CrossProvinceStayIsSettledUnderTheFilingThatApplies) {
+  HisClientOptions o;
+  o.port = port_;
+  o.fixmedins_code = kHospA;
+  o.mdtrtarea_admvs = "440300";
+  HisClient c(o);
+  ASSERT_TRUE(c.SignIn("demo-" + std::string(kHospA)).ok());
+  auto adm = c.Call(
+      "2401",
+      R"({"mdtrtinfo":{"psn_no":")" + std::string(kEmployee) +
+          R"(","insutype":"310","begntime":"2025-04-02 08:00:00","mdtrt_cert_type":"02","mdtrt_cert_no":"","med_type":"21","ipt_no":"ZY-X1","adm_dept_codg":"A04","adm_dept_name":"外科","dise_codg":"K80.101","dise_name":"胆囊结石"},"diseinfo":[{"diag_type":"1","maindiag_flag":"1","diag_srt_no":1,"diag_code":"K80.101","diag_name":"胆囊结石"}]})");
+  ASSERT_TRUE(adm.ok()) << adm.err_msg;
+  const std::string id = At(adm, "/result/mdtrt_id");
+  auto fees = c.Call(
+      "2301", "{\"feedetail\":[" +
+                  FeeLine("1", id, kEmployee, "001110000010000", "1", "11000", "11000.00") + "]}");
+  ASSERT_TRUE(fees.ok()) << fees.err_msg;
+  auto dscg = c.Call(
+      "2402",
+      R"({"dscginfo":{"mdtrt_id":")" + id + R"(","psn_no":")" + kEmployee +
+          R"(","insutype":"310","endtime":"2025-04-14 10:00:00","dise_codg":"K80.101","dscg_way":"1"},"diseinfo":[]})");
+  ASSERT_TRUE(dscg.ok()) << dscg.err_msg;
+  const std::string input = SettleInput(id, kEmployee, "11000.00", "");
+  auto expect_class = [&](const CallResult& r, const std::string& cross, const std::string& hifp) {
+    ASSERT_TRUE(r.ok()) << r.err_msg;
+    EXPECT_EQ(At(r, "/setlinfo/mdtrtarea_admvs"), "440300");
+    EXPECT_EQ(At(r, "/setlinfo/insuplc_admdvs"), "379900");
+    EXPECT_EQ(At(r, "/setlinfo/cross_region"), cross);
+    EXPECT_EQ(At(r, "/setlinfo/act_pay_dedc"), "1000.00");
+    EXPECT_EQ(At(r, "/setlinfo/hifp_pay"), hifp);
+    EXPECT_EQ(At(r, "/setlinfo/medfee_sumamt"), "11000.00");
+  };
+
+  auto unfiled = c.Call("2303", input);
+  expect_class(unfiled, "cross_unfiled", "6500.00");
+  EXPECT_NE(At(unfiled, "/setlinfo/setl_proc_info").find("异地未备案"), std::string::npos)
+      << At(unfiled, "/setlinfo/setl_proc_info");
+
+  // An emergency filed afterwards, from the 10th (during the stay), written to the ledger.
+  LedgerWrite emergency;
+  emergency.filings = {
+      FilingRecord{"BA-E1", kEmployee, "emergency", "440300", "2025-04-10", "2025-04-20", false}};
+  ASSERT_EQ(ledger_->SubmitAndWait(std::move(emergency)), WriteStatus::kDurable);
+  auto emergency_pre = c.Call("2303", input);
+  expect_class(emergency_pre, "cross_emergency", "7500.00");
+  EXPECT_NE(At(emergency_pre, "/setlinfo/setl_proc_info").find("急诊"), std::string::npos)
+      << At(emergency_pre, "/setlinfo/setl_proc_info");
+
+  // A long-term filing for the whole province, through the admin API (durable before it answers).
+  AdminApi admin(*region_, *ledger_, {{"tok-filing", "clerk"}});
+  auto put = [&](const std::string& body) {
+    std::promise<AdminResponse> answer;
+    admin.Handle(AdminRequest{"PUT", "/admin/persons/" + std::string(kEmployee) + "/filings/BA-L1",
+                              body, "Bearer tok-filing"},
+                 [&answer](AdminResponse r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  };
+  const std::string long_term =
+      R"({"filing_type":"long_term","mdtrtarea_admvs":"440000","begndate":"2025-01-01")";
+  AdminResponse filed = put(long_term + "}");
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  expect_class(c.Call("2303", input), "cross_filed", "8500.00");
+  AdminResponse revoked = put(long_term + R"(,"revoked":true})");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  expect_class(c.Call("2303", input), "cross_emergency", "7500.00");
+  ASSERT_EQ(put(long_term + "}").status, 200);
+
+  auto setl = c.Call("2304", input);
+  expect_class(setl, "cross_filed", "8500.00");
+  auto stored = ledger_->FindSettlement(At(setl, "/setlinfo/setl_id"));
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->fund_pay_sumamt, 850000);
+  EXPECT_EQ(ledger_->JournalSum(), 0);
 }
 
 }  // namespace
