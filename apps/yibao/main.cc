@@ -249,6 +249,11 @@ int main(int argc, char** argv) {
                    "how long a 9001 sign-in is good for (0: until 9002)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  serve_args.rules_dir = YIBAO_DEFAULT_RULES;
+  serve
+      ->add_option("--rules", serve_args.rules_dir,
+                   "review rule base for 3101/3102 (knowledge base: REGION/knowledge)")
+      ->capture_default_str();
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
 
   auto* group = app.add_subcommand(

@@ -14,6 +14,7 @@
 #include "platform/his_service.h"
 #include "platform/region_holder.h"
 #include "platform/register_seed.h"
+#include "platform/review_base.h"
 #include "server/http_server.h"
 
 namespace yibao {
@@ -93,6 +94,15 @@ int Serve(const ServeArgs& args) {
   HisOptions his_options;
   his_options.require_signature = args.require_signature || holder.Current()->require_signature;
   his_options.sign_in_lifetime = std::chrono::hours(args.sign_in_hours);
+  if (!args.rules_dir.empty()) {
+    auto review =
+        LoadReviewBase(args.rules_dir, args.region_dir + "/knowledge", holder.Current()->catalogue);
+    if (!review) {
+      std::cerr << FormatDiagnostics(review.errors());
+      return 1;
+    }
+    his_options.review = std::move(*review);
+  }
   HisService his(holder, **ledger, SystemClock::Instance(), his_options);
   his.Register(dispatcher);
   AdminApi admin(holder, **ledger, tokens);

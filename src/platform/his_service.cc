@@ -40,6 +40,8 @@ void HisService::Register(Dispatcher& d) {
       {"2303", &HisService::PreSettle},
       {"2304", &HisService::Settle},
       {"2305", &HisService::CancelSettlement},
+      {"3101", &HisService::Review},
+      {"3102", &HisService::Review},
       {"3201", &HisService::Reconcile},
       {"5203", &HisService::QuerySettlement},
   };

@@ -8,6 +8,7 @@
 //   2206 预结算 · 2207 结算 · 2208 结算撤销
 //   2401 入院 · 2301 费用上传 · 2302 撤销 · 2402 出院
 //   2303 预结算 · 2304 结算 · 2305 结算撤销
+//   3101 事前 · 3102 事中 审核       the rule base over the encounters sent (his_review.cc)
 //   3201 对总账 · 5203 结算信息查询
 //
 // Every call but 9001 must carry the sign_no of a live sign-in of the same institution (not signed
@@ -37,6 +38,7 @@
 #include "platform/his_common.h"
 #include "platform/person_queue.h"
 #include "platform/region_holder.h"
+#include "platform/review_base.h"
 #include "platform/visit_assembly.h"
 #include "server/clock.h"
 #include "server/dispatch.h"
@@ -53,6 +55,8 @@ struct HisOptions {
   // How long the gate trusts its cached view of a sign-in before reading the ledger again, so a
   // sign-out by another server process or a deactivated institution closes the gate within it.
   std::chrono::seconds sign_in_recheck = std::chrono::seconds(30);
+  // The rule base of 3101/3102 (review_base.h); null: those transactions are refused.
+  std::shared_ptr<const ReviewBase> review;
 };
 
 class HisService {
@@ -77,6 +81,7 @@ class HisService {
   void Discharge(const Envelope& env, Reply reply);          // 2402
   void PreSettle(const Envelope& env, Reply reply);          // 2206 and 2303
   void Settle(const Envelope& env, Reply reply);             // 2207 and 2304
+  void Review(const Envelope& env, Reply reply);             // 3101 事前 and 3102 事中
   void CancelSettlement(const Envelope& env, Reply reply);   // 2208 and 2305
   void Reconcile(const Envelope& env, Reply reply);          // 3201
   void QuerySettlement(const Envelope& env, Reply reply);    // 5203

@@ -16,6 +16,7 @@
 #include "ledger/sqlite_ledger.h"
 #include "platform/admin_api.h"
 #include "platform/his_service.h"
+#include "platform/review_base.h"
 #include "server/http_server.h"
 
 namespace yibao {
@@ -106,6 +107,11 @@ class HisFlowTest : public testing::Test {
     region_ = std::make_unique<RegionHolder>(SampleRegion());
     HisOptions options;
     options.require_signature = require_signature;
+    auto review = LoadReviewBase(std::string(YIBAO_SOURCE_DIR) + "/rules/national",
+                                 std::string(YIBAO_SOURCE_DIR) + "/regions/qinglan/knowledge",
+                                 region_->Current()->catalogue);
+    ASSERT_TRUE(review.ok()) << FormatDiagnostics(review.errors());
+    options.review = *review;
     his_ = std::make_unique<HisService>(*region_, *ledger_, clock_, options);
     dispatcher_ = std::make_unique<Dispatcher>();
     his_->Register(*dispatcher_);
@@ -683,6 +689,38 @@ TEST_F(HisFlowTest, CrossProvinceStayIsSettledUnderTheFilingThatApplies) {
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->fund_pay_sumamt, 850000);
   EXPECT_EQ(ledger_->JournalSum(), 0);
+}
+
+// 3101 (事前) and 3102 (事中): the rule base over the encounters the HIS sends. A female-only
+// operation ordered for a man is a certain, refusing scope_sex finding naming the order; the same
+// order for a woman is not; nothing is written either way.
+TEST_F(HisFlowTest, PreAndDuringReviewNameTheRuleTheLineAndTheAmount) {
+  auto a = Client(kHospA);
+  auto request = [](const std::string& gend) {
+    return R"({"data":{"patn_id":")" + std::string(kEmployee) + R"(","gend":")" + gend +
+           R"(","brdy":"1982-06-15","insutype":"310","curr_mdtrt_id":"ZY1",)"
+           R"("fsi_encounter_dtos":[{"mdtrt_id":"ZY1","medins_id":")" +
+           std::string(kHospA) +
+           R"(","medins_lv":"3","med_type":"21","adm_date":"2025-05-06 08:00:00",)"
+           R"("dscg_date":"2025-05-12 10:00:00","dept_codg":"A07",)"
+           R"("fsi_diagnose_dtos":[{"dise_codg":"C50.900","maindiag_flag":"1"}],)"
+           R"("fsi_order_dtos":[{"rx_id":"R1","hilist_code":"003311010050000","cnt":"1",)"
+           R"("pric":"3200","sumamt":"3200.00","fee_ocur_time":"2025-05-07"}]}]}})";
+  };
+  for (const char* infno : {"3101", "3102"}) {
+    auto r = a->Call(infno, request("1"));
+    ASSERT_TRUE(r.ok()) << infno << ": " << r.err_msg;
+    EXPECT_NE(r.output_json.find(R"("vola_bhvr_type":"scope_sex")"), std::string::npos)
+        << r.output_json;
+    EXPECT_NE(r.output_json.find(R"("jr_id":["R1"])"), std::string::npos) << r.output_json;
+    EXPECT_NE(r.output_json.find(R"("vola_amt":3200)"), std::string::npos) << r.output_json;
+    auto ok = a->Call(infno, request("2"));
+    ASSERT_TRUE(ok.ok()) << ok.err_msg;
+    EXPECT_EQ(ok.output_json.find("scope_sex"), std::string::npos) << ok.output_json;
+  }
+  auto bad = a->Call("3101", R"({"data":{"gend":"1"}})");
+  EXPECT_EQ(bad.infcode, -1);
+  EXPECT_NE(bad.err_msg.find("patn_id"), std::string::npos) << bad.err_msg;
 }
 
 }  // namespace
