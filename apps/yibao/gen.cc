@@ -147,7 +147,7 @@ int RunGen(const GenArgs& args) {
   for (int64_t n : s->labels) labels += n;
   fmt::print("labels {} (family: injections / label rows)\n", labels);
   for (int f = 0; f < gen::kFamilyCount; ++f)
-    fmt::print("  {:<36} {:>7} {:>8}\n", gen::kFamilyNames[size_t(f)], s->injected[size_t(f)],
+    fmt::print("  {:<36} {:>7} {:>8}\n", gen::FamilyName(gen::Family(f)), s->injected[size_t(f)],
                s->labels[size_t(f)]);
   fmt::print("{:.1f} s\n", Seconds(start));
   return 0;

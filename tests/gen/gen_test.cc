@@ -138,9 +138,10 @@ TEST(GenConsistency, LabelsNameExistingVisitsAndLinesAndEveryFamily) {
       EXPECT_TRUE(line_ids.count({l[1], l[2]})) << l[0] << " " << l[1] << " " << l[2];
     }
   }
-  for (size_t f = 0; f < kFamilyNames.size(); ++f) {
-    EXPECT_GE(per_family[std::string(kFamilyNames[f])], 5) << kFamilyNames[f];
-    EXPECT_EQ(r.summary.labels[f], per_family[std::string(kFamilyNames[f])]) << kFamilyNames[f];
+  for (int f = 0; f < kFamilyCount; ++f) {
+    const std::string name(FamilyName(Family(f)));
+    EXPECT_GE(per_family[name], 5) << name;
+    EXPECT_EQ(r.summary.labels[size_t(f)], per_family[name]) << name;
   }
 }
 

@@ -417,8 +417,8 @@ class Reviewer {
 TEST(GenRules, EveryLabelIsCaughtAndNothingElse) {
   Reviewer reviewer(SmallRegion());
   auto detected = reviewer.Detect();
-  for (std::string_view f : kFamilyNames) {
-    const std::string family(f);
+  for (int f = 0; f < kFamilyCount; ++f) {
+    const std::string family(FamilyName(Family(f)));
     const auto& found = detected[family];
     const auto& labelled = reviewer.labels_[family];
     std::vector<std::string> missed, extra;
