@@ -13,6 +13,7 @@
 
 #include "base/csv_reader.h"
 #include "base/decimal.h"
+#include "base/json_text.h"
 #include "base/text.h"
 #include "codes/icd_table.h"
 #include "commands.h"
@@ -54,16 +55,9 @@ std::string Csv(std::string_view s) {
 }
 
 std::string Json(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\')
-      out += '\\', out += ch;
-    else if (static_cast<unsigned char>(ch) < 0x20)
-      out += fmt::format("\\u{:04x}", ch);
-    else
-      out += ch;
-  }
-  return out + "\"";
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
 }
 
 std::string Scaled(int64_t v, int64_t scale) {  // non-negative fixed point → shortest decimal

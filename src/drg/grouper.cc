@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/json_text.h"
+
 namespace yibao {
 
 const char* GroupStatusName(GroupStatus s) {
@@ -556,36 +558,6 @@ class Run {
   bool main_surgical_ = false;
   bool done_ = false;
 };
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20)
-          out += fmt::format("\\u{:04x}", c);
-        else
-          out += ch;
-    }
-  }
-  out += '"';
-}
 
 std::string_view CodeOf(const GroupResult& r, const GroupStep& s) {
   switch (s.role) {

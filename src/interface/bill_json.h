@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "base/json_text.h"  // AppendJsonString, for the writers that include this header
 #include "settle/bill.h"
 #include "visit/visit.h"
 
@@ -22,8 +23,5 @@ void WriteBillJson(const Settlement& settlement, const Visit& visit,
 // its classification (甲乙丙, self-pay share, price cap) and split as the engine made it.
 void WriteLineClassificationJson(const Settlement& settlement, const Visit& visit,
                                  std::span<const uint32_t> line_indexes, std::string& out);
-
-// Appends `s` as a JSON string literal (quotes and escapes).
-void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace yibao
