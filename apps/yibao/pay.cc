@@ -60,16 +60,10 @@ std::string Json(std::string_view s) {
   return out;
 }
 
-std::string Scaled(int64_t v, int64_t scale) {  // non-negative fixed point → shortest decimal
-  std::string s = std::to_string(v / scale);
-  int64_t frac = v % scale;
-  if (frac == 0) return s;
+std::string Scaled(int64_t v, int64_t scale) {  // fixed point (scale a power of 10) → shortest
   int digits = 0;
   for (int64_t k = scale; k > 1; k /= 10) ++digits;
-  std::string f = std::to_string(frac);
-  f.insert(0, digits - f.size(), '0');
-  while (f.back() == '0') f.pop_back();
-  return s + "." + f;
+  return FormatScaledDecimal(v, digits);
 }
 
 // A report is a header and rows of (already formatted) cells; `text` marks string columns for

@@ -40,4 +40,18 @@ std::optional<int64_t> ParseScaledDecimal(std::string_view t, const DecimalForma
   return negative ? -v : v;
 }
 
+std::string FormatScaledDecimal(int64_t scaled, int decimals) {
+  uint64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  // Magnitude in unsigned arithmetic: INT64_MIN has no positive counterpart.
+  const uint64_t magnitude = scaled < 0 ? 0 - uint64_t(scaled) : uint64_t(scaled);
+  std::string s = (scaled < 0 ? "-" : "") + std::to_string(magnitude / scale);
+  uint64_t frac = magnitude % scale;
+  if (frac == 0) return s;
+  std::string f = std::to_string(frac);
+  f.insert(0, size_t(decimals) - f.size(), '0');
+  while (f.back() == '0') f.pop_back();
+  return s + "." + f;
+}
+
 }  // namespace yibao

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace yibao {
@@ -18,5 +19,10 @@ struct DecimalFormat {
 // "[+|-]digits[.digits]": at least one digit before the point and one after it if there is a point.
 // nullopt when malformed, when a nonzero digit lies beyond `decimals`, or beyond `limit`.
 std::optional<int64_t> ParseScaledDecimal(std::string_view text, const DecimalFormat& format);
+
+// The shortest text of `scaled` ÷ 10^decimals: no trailing zeros, no point for a whole number
+// ("1.25", "3", "-0.5"). For figures that are not money (weights, points, scores); money prints
+// with exactly two decimals (Money::ToString).
+std::string FormatScaledDecimal(int64_t scaled, int decimals);
 
 }  // namespace yibao

@@ -1,5 +1,7 @@
 #include "drg/dip_payment.h"
 
+#include "base/decimal.h"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -26,10 +28,7 @@ std::string Decimal(i128 scaled, int decimals) {  // scaled ≥ 0 → "123.4500"
 }
 
 std::string Points(int64_t x1e4) {  // shortest form of a score or point count
-  std::string s = Decimal(x1e4, 4);
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
+  return FormatScaledDecimal(x1e4, 4);
 }
 
 }  // namespace

@@ -55,15 +55,7 @@ bool IsUngroupedCode(std::string_view code) {
          (code.size() >= 2 && code.substr(code.size() - 2) == "QY");
 }
 
-std::string Yuan9(int64_t v) {  // × 10^9 → shortest decimal text
-  std::string s = std::to_string(v / kDrgDecimalScale);
-  int64_t frac = v % kDrgDecimalScale;
-  if (frac == 0) return s;
-  std::string f = std::to_string(frac);
-  f.insert(0, 9 - f.size(), '0');
-  while (!f.empty() && f.back() == '0') f.pop_back();
-  return s + "." + f;
-}
+std::string Yuan9(int64_t v) { return FormatScaledDecimal(v, 9); }  // × 10^9 → shortest text
 
 }  // namespace
 
