@@ -149,8 +149,10 @@ class Histogram {
 
 // Items of the sample catalogue (regions/qinglan/catalogue.csv) without payment restrictions
 // (no sex/age/setting/level/indication/approval/quantity limits, no end date), priced below their
-// payment standard; some prices have 3 decimals so that the half-up rounding of
-// det_item_fee_sumamt is exercised.
+// payment standard and at most the sample knowledge base's procurement price; some prices have 3
+// decimals so that the half-up rounding of det_item_fee_sumamt is exercised. Each line is a course
+// of ceil(cnt / 4) days (prd_days), which keeps it within the knowledge base's daily quantities and
+// course lengths: the visits settle under the 事中 review's refusing rules.
 struct Item {
   const char* code;
   const char* pric;  // yuan, ≤ 6 decimals
@@ -175,7 +177,7 @@ constexpr Item kItems[] = {
     {"003107010010000", "25", 1},              // 常规心电图
     {"002101020150000", "60", 1},              // DR 胸部正位 (cap 60)
     {"C1101045070050159861", "0.35", 3},       // 一次性使用无菌注射器
-    {"C1005014160050131168", "11.5", 1},       // 一次性使用静脉留置针 (cap 12)
+    {"C1005014160050131168", "10.5", 1},       // 一次性使用静脉留置针 (10 + 5 % mark-up)
     {"001101000010000", "1", 1},               // 普通挂号费 (丙)
 };
 constexpr int kItemCount = int(sizeof kItems / sizeof kItems[0]);
@@ -600,7 +602,7 @@ class Worker {
             R"(,"psn_no":)" + psn_json + R"(,"chrg_bchno":"1","fee_ocur_time":")" + begntime +
             R"(","med_list_codg":")" + item.code + R"(","medins_list_codg":"H)" + item.code +
             R"(","det_item_fee_sumamt":)" + FenText(fen) + R"(,"cnt":)" + std::to_string(cnt) +
-            R"(,"pric":)" + item.pric +
+            R"(,"pric":)" + item.pric + R"(,"prd_days":)" + std::to_string((cnt + 3) / 4) +
             R"(,"bilg_dept_codg":"A03","bilg_dr_codg":"D0001","hosp_appr_flag":"1"})";
     }
     in += "]}";

@@ -252,8 +252,15 @@ int main(int argc, char** argv) {
   serve_args.rules_dir = YIBAO_DEFAULT_RULES;
   serve
       ->add_option("--rules", serve_args.rules_dir,
-                   "review rule base for 3101/3102 (knowledge base: REGION/knowledge)")
+                   "review rule base for 3101/3102 and settlement (knowledge base: "
+                   "REGION/knowledge)")
       ->capture_default_str();
+  serve
+      ->add_option("--settlement-review", serve_args.settlement_review,
+                   "事中 review at 2206/2207 and 2303/2304: off, flag (report findings in the "
+                   "bill) or enforce (refuse-severity findings refuse the settlement)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"off", "flag", "enforce"}));
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
 
   auto* group = app.add_subcommand(

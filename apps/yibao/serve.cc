@@ -102,6 +102,7 @@ int Serve(const ServeArgs& args) {
       return 1;
     }
     his_options.review = std::move(*review);
+    his_options.settlement_review = *ParseSettlementReviewMode(args.settlement_review);
   }
   HisService his(holder, **ledger, SystemClock::Instance(), his_options);
   his.Register(dispatcher);

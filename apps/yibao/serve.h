@@ -17,9 +17,9 @@ struct ServeArgs {
   std::string admin_token_file;    // lines "operator token"
   bool require_signature = false;  // every call SM2-signed (also region.toml require_signature)
   bool quiet = false;              // no request log lines
-  int sign_in_hours = 24;
-  std::string rules_dir;  // the review rule base of 3101/3102; empty = refused          // a 9001
-                          // sign-in is good for this long; 0 = until 9002
+  int sign_in_hours = 24;          // a 9001 sign-in is good for this long; 0 = until 9002
+  std::string rules_dir;           // the review rule base of 3101/3102 and settlement; empty = none
+  std::string settlement_review = "enforce";  // off | flag | enforce (settlement_review.h)
 };
 
 int Serve(const ServeArgs& args);

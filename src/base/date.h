@@ -12,7 +12,8 @@ namespace yibao {
 class Date {
  public:
   constexpr Date() = default;
-  static Date FromYmd(int year, int month, int day);  // caller guarantees validity
+  static Date FromYmd(int year, int month, int day);                   // caller guarantees validity
+  static constexpr Date FromDays(int32_t days) { return Date(days); }  // since 1970-01-01
   // "2025-03-01", optionally followed by " HH:MM:SS" or "THH:MM:SS" (the national interface sends
   // datetimes; only the day matters to settlement). Years 1900..2200.
   static std::optional<Date> Parse(std::string_view text);
@@ -31,6 +32,8 @@ class Date {
   constexpr explicit Date(int32_t d) : days_(d) {}
   int32_t days_ = 0;
 };
+
+constexpr Date PlusDays(Date d, int32_t n) { return Date::FromDays(d.days() + n); }
 
 // Completed years of age on `on` for someone born on `birthday` (a 29 Feb birthday counts from 1
 // Mar in common years). Negative if `on` precedes the birthday.

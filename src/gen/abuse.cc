@@ -4,7 +4,6 @@
 #include <functional>
 
 #include "base/quantity.h"
-#include "gen/days.h"
 
 namespace yibao::gen {
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "base/quantity.h"
-#include "gen/days.h"
 
 namespace yibao::gen {
 

@@ -12,7 +12,6 @@
 #include "gen/abuse.h"
 #include "gen/builtin_tables.h"
 #include "gen/care.h"
-#include "gen/days.h"
 #include "gen/output.h"
 #include "gen/population.h"
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "gen/days.h"
 
 namespace yibao::gen {
 

@@ -155,6 +155,12 @@ struct VisitRecord {
   std::string info_json;   // the rest (diagnoses, department, 备案, …) as the platform keeps it
 };
 
+// A visit with whether it has a live (not cancelled) settlement: see Ledger::VisitsOfPerson.
+struct PersonVisit {
+  VisitRecord visit;
+  bool settled = false;
+};
+
 // One uploaded fee line (2204 / 2301). Amounts kept exactly as sent (decimal text) and in fen.
 struct FeeLineRecord {
   std::string fixmedins_code;
@@ -313,6 +319,11 @@ class Ledger {
                                                const std::string& mdtrt_id) = 0;
   virtual std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
                                                 const std::string& mdtrt_id) = 0;
+  // The person's claims history for the 事中 review at settlement: every visit of `psn_no` at any
+  // institution, not cancelled, still open or ended on or after `since` (YYYY-MM-DD), by
+  // (begntime, fixmedins_code, mdtrt_id), each with whether it has a live settlement.
+  virtual std::vector<PersonVisit> VisitsOfPerson(const std::string& psn_no,
+                                                  const std::string& since) = 0;
   virtual std::vector<ContributionRecord> ContributionsOf(
       const std::string& psn_no) = 0;  // in order
 

@@ -141,12 +141,13 @@ CREATE TABLE IF NOT EXISTS filing (
   revoked BOOLEAN NOT NULL
 );
 CREATE INDEX IF NOT EXISTS filing_person ON filing(psn_no, begndate, filing_id);
+CREATE INDEX IF NOT EXISTS visit_person ON visit(psn_no);
 )sql";
 
 // The last object kSchema creates: when it exists, so does everything else (EnsureSchema). A
 // ledger made before the newest object lacks it, so the whole (idempotent) script runs once more
 // and adds what is missing.
-constexpr const char* kSchemaMarker = "filing_person";
+constexpr const char* kSchemaMarker = "visit_person";
 
 struct Statement {
   const char* name;
@@ -286,6 +287,13 @@ constexpr Statement kReaderStatements[] = {
     {"r_visit",
      "SELECT fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, begntime, endtime, "
      "status, info_json FROM visit WHERE fixmedins_code=$1 AND mdtrt_id=$2"},
+    {"r_visits_of_person",
+     "SELECT v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type, v.ipt_otp_no, "
+     "v.begntime, v.endtime, v.status, v.info_json, EXISTS (SELECT 1 FROM settlement s WHERE "
+     "s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND s.cancels = '' AND "
+     "s.cancelled_by = '') FROM visit v WHERE v.psn_no = $1 AND v.status <> 'cancelled' AND "
+     "(v.endtime = '' OR v.endtime COLLATE \"C\" >= $2) ORDER BY v.begntime COLLATE \"C\", "
+     "v.fixmedins_code COLLATE \"C\", v.mdtrt_id COLLATE \"C\""},
     {"r_fee_lines",
      "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
      "cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time, cancelled "
@@ -680,6 +688,20 @@ class PgLedger final : public Ledger {
     Res r = lease.Read("r_fee_lines", {fixmedins_code.c_str(), mdtrt_id.c_str()});
     std::vector<FeeLineRecord> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadFeeLine(r.get(), i));
+    return out;
+  }
+
+  std::vector<PersonVisit> VisitsOfPerson(const std::string& psn_no,
+                                          const std::string& since) override {
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_visits_of_person", {psn_no.c_str(), since.c_str()});
+    std::vector<PersonVisit> out;
+    for (int i = 0; r && i < PQntuples(r.get()); ++i) {
+      auto t = [&](int col) { return Text(r.get(), i, col); };
+      out.push_back(
+          PersonVisit{VisitRecord{t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)},
+                      Bool(r.get(), i, 10)});
+    }
     return out;
   }
 

@@ -141,6 +141,8 @@ CREATE TABLE IF NOT EXISTS fee_line (
 CREATE UNIQUE INDEX IF NOT EXISTS fee_line_live
   ON fee_line(fixmedins_code, mdtrt_id, feedetl_sn) WHERE cancelled = 0;
 CREATE INDEX IF NOT EXISTS fee_line_visit ON fee_line(fixmedins_code, mdtrt_id);
+-- A person's visits, for the review at settlement (VisitsOfPerson).
+CREATE INDEX IF NOT EXISTS visit_person ON visit(psn_no);
 CREATE TABLE IF NOT EXISTS contribution (
   contribution_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, emp_no TEXT NOT NULL,
   insutype TEXT NOT NULL, period TEXT NOT NULL, base INTEGER NOT NULL,
@@ -337,6 +339,12 @@ constexpr const char* kReadFiling = YIBAO_SELECT_FILING " WHERE filing_id=?";
 constexpr const char* kReadVisit =
     "SELECT fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, begntime, endtime, "
     "status, info_json FROM visit WHERE fixmedins_code=? AND mdtrt_id=?";
+constexpr const char* kReadVisitsOfPerson =
+    "SELECT v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type, v.ipt_otp_no, "
+    "v.begntime, v.endtime, v.status, v.info_json, EXISTS (SELECT 1 FROM settlement s WHERE "
+    "s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND s.cancels = '' AND "
+    "s.cancelled_by = '') FROM visit v WHERE v.psn_no = ? AND v.status <> 'cancelled' AND "
+    "(v.endtime = '' OR v.endtime >= ?) ORDER BY v.begntime, v.fixmedins_code, v.mdtrt_id";
 constexpr const char* kReadFeeLines =
     "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
     "cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time, cancelled "
@@ -792,6 +800,20 @@ class SqliteLedger final : public Ledger {
     BindAll(c.s, fixmedins_code, mdtrt_id);
     std::vector<FeeLineRecord> out;
     while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadFeeLine(c.s));
+    return out;
+  }
+
+  std::vector<PersonVisit> VisitsOfPerson(const std::string& psn_no,
+                                          const std::string& since) override {
+    Lease lease(*this);
+    Cursor c(lease.Prepared(kReadVisitsOfPerson));
+    BindAll(c.s, psn_no, since);
+    std::vector<PersonVisit> out;
+    while (sqlite3_step(c.s) == SQLITE_ROW)
+      out.push_back(PersonVisit{
+          VisitRecord{Text(c.s, 0), Text(c.s, 1), Text(c.s, 2), Text(c.s, 3), Text(c.s, 4),
+                      Text(c.s, 5), Text(c.s, 6), Text(c.s, 7), Text(c.s, 8), Text(c.s, 9)},
+          sqlite3_column_int(c.s, 10) != 0});
     return out;
   }
 

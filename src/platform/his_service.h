@@ -39,6 +39,7 @@
 #include "platform/person_queue.h"
 #include "platform/region_holder.h"
 #include "platform/review_base.h"
+#include "platform/settlement_review.h"
 #include "platform/visit_assembly.h"
 #include "server/clock.h"
 #include "server/dispatch.h"
@@ -57,6 +58,8 @@ struct HisOptions {
   std::chrono::seconds sign_in_recheck = std::chrono::seconds(30);
   // The rule base of 3101/3102 (review_base.h); null: those transactions are refused.
   std::shared_ptr<const ReviewBase> review;
+  // 事中 review inside 2206/2207 and 2303/2304 with that rule base (settlement_review.h).
+  SettlementReviewMode settlement_review = SettlementReviewMode::kEnforce;
 };
 
 class HisService {
@@ -133,6 +136,10 @@ class HisService {
 
   // The gate every call but 9001 passes: sign_no, signature. Empty = admitted.
   std::string Admission(const Envelope& env);
+  // Whether (pre-)settlement runs the 事中 review.
+  bool ReviewsSettlements() const {
+    return options_.review && options_.settlement_review != SettlementReviewMode::kOff;
+  }
   std::string CheckSignature(const Envelope& env);
   // The stored reply of (fixmedins_code, msgid), answered; true when there was one.
   bool Replayed(const Envelope& env, Reply& reply);

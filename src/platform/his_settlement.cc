@@ -76,6 +76,12 @@ void HisService::PreSettle(const Envelope& env, Reply reply) {
   std::string out;
   WriteBillJson((*priced)->settlement, (*priced)->prepared.visit, (*priced)->prepared.accumulators,
                 out);
+  // What settlement's review would say, refusals included, so the HIS can mend lines first.
+  if (ReviewsSettlements()) {
+    auto review = ReviewAtSettlement(ledger_, *options_.review, **priced, *s.visit, s.lines);
+    if (!review) return reply(FailWith(review.errors()));
+    AppendReviewResult(*options_.review, *review, out);
+  }
   reply(TransactionResult::Ok(std::move(out)));
 }
 
@@ -96,11 +102,25 @@ void HisService::Settle(const Envelope& env, Reply reply) {
                                  EndDate(*s.visit, inpatient), in.acct_used_flag);
         if (!priced) return c.Fail(FailWith(priced.errors()).err_msg);
         const PricedVisit& p = **priced;
+        std::optional<SettlementReview> review;
+        if (ReviewsSettlements()) {
+          auto r = ReviewAtSettlement(ledger_, *options_.review, p, *s.visit, s.lines);
+          if (!r) return c.Fail(FailWith(r.errors()).err_msg);
+          review = std::move(*r);
+          if (review->refuses && options_.settlement_review == SettlementReviewMode::kEnforce) {
+            std::string findings = "{}";
+            AppendReviewResult(*options_.review, *review, findings);
+            c.finished();
+            return c.reply(TransactionResult{-1, RefusalMessage(*options_.review, *review),
+                                             std::move(findings)});
+          }
+        }
         SettlementContext context{PlatformId(c.fixmedins_code, c.msgid), c.fixmedins_code, c.msgid,
                                   c.infno, Now()};
         std::string out;
         WriteBillJson(p.settlement, p.prepared.visit, p.prepared.accumulators, context.setl_id,
                       out);
+        if (review) AppendReviewResult(*options_.review, *review, out);
         LedgerWrite w = SettlementWrite(p.settlement, p.prepared.visit, context, out);
         Commit(std::move(w), std::move(out), c.reply, c.finished);
       });

@@ -191,6 +191,8 @@ Result<std::shared_ptr<PricedVisit>> PriceVisit(Ledger& ledger,
   auto priced = std::make_shared<PricedVisit>();
   priced->region = std::move(region);
   priced->prepared = std::move(*prepared);
+  priced->institution = std::move(*institution);
+  priced->details = std::move(a.details);
   PreparedVisit& p = priced->prepared;
   const Visit& v = p.visit;
   p.accumulators =

@@ -57,6 +57,8 @@ struct PricedVisit {
   std::shared_ptr<const Region> region;  // keeps the policy and catalogue alive
   PreparedVisit prepared;
   Settlement settlement;
+  InstitutionRecord institution;  // as the register had it
+  VisitDetails details;           // the visit's stored details (diagnoses, department, place)
 };
 // Loads the person, the institution, the accumulators of the visit's year and (with
 // `use_account`) the personal-account balance, then assembles and settles. `lines` are the lines

@@ -277,13 +277,18 @@ void CheckGrouped(const PersonReview& p, uint32_t v) {
     if ((fams & Bit(RuleFamily::kStandardQuantity)) && k) {
       if (k->max_daily_qty)
         ForDays(keyed, i, j, [&](size_t b, size_t e) {
-          int64_t cnt;
-          Money amt;
-          sum(b, e, cnt, amt);
+          // A dispensing for a course of N days (prd_days > 1) supplies cnt ÷ N a day.
+          int64_t cnt = 0;
+          Money amt = Money::Zero();
+          for (size_t q = b; q < e; ++q) {
+            const ClaimLine& l = s.lines[keyed[q].second];
+            cnt += l.prd_days > 1 ? (l.cnt + l.prd_days - 1) / l.prd_days : l.cnt;
+            amt += l.amount;
+          }
           if (cnt <= *k->max_daily_qty) return;
-          std::string ev =
-              fmt::format("{}: {} units on {}, above the daily maximum {}", code, QtyText(cnt),
-                          Day(s.lines[keyed[b].second].date), QtyText(*k->max_daily_qty));
+          std::string ev = fmt::format("{}: {} units a day on {}, above the daily maximum {}", code,
+                                       QtyText(cnt), Day(s.lines[keyed[b].second].date),
+                                       QtyText(*k->max_daily_qty));
           Money part = Share(amt, cnt - *k->max_daily_qty, cnt);
           ForRules(p, RuleFamily::kStandardQuantity, v,
                    [&](uint32_t rule) { Emit(p, rule, v, lines_of(b, e), part, ev); });

@@ -20,39 +20,6 @@ constexpr size_t kMaxRequestBytes = 8 << 20;
 constexpr size_t kMaxEncounters = 1000;
 constexpr size_t kMaxOrders = 20000;
 
-struct Order {
-  std::string rx_id, code, dept;
-  Date date;
-  bool has_date = false;
-  Quantity cnt;
-  UnitPrice pric;
-  Money sumamt;
-  bool has_sumamt = false;
-  std::string sin_dos, used_frqu;
-  int prd_days = -1;
-  bool approved = false;
-};
-
-struct Encounter {
-  std::string mdtrt_id, medins_id, medins_type, med_type, dept, insutype, area, drg;
-  int level = 0;
-  Date begin, end;
-  bool has_begin = false, has_end = false;
-  int discharge = 0;
-  std::string main_dx;
-  std::vector<std::string> secondary, procedures;
-  std::vector<Order> orders;
-};
-
-struct Patient {
-  std::string psn_no, insutype, insuplc;
-  int sex = 0;
-  Date birthday;
-  bool has_birthday = false;
-  std::string current;
-  std::vector<Encounter> encounters;
-};
-
 class RequestParser : public JsonFieldReader {
  public:
   template <typename F>
@@ -70,7 +37,7 @@ class RequestParser : public JsonFieldReader {
     return true;
   }
 
-  bool ParseOrder(od::object obj, const std::string& path, Order& o) {
+  bool ParseOrder(od::object obj, const std::string& path, ReviewOrder& o) {
     bool has_code = false, has_cnt = false, has_pric = false;
     for (auto field : obj) {
       std::string_view key;
@@ -128,11 +95,10 @@ class RequestParser : public JsonFieldReader {
     if (!has_code) return Fail(path + ".hilist_code", "missing");
     if (!has_cnt) return Fail(path + ".cnt", "missing");
     if (!has_pric) return Fail(path + ".pric", "missing");
-    if (!o.has_sumamt) o.sumamt = LineAmount(o.pric, o.cnt);
     return true;
   }
 
-  bool ParseEncounter(od::object obj, const std::string& path, Encounter& e) {
+  bool ParseEncounter(od::object obj, const std::string& path, ReviewEncounter& e) {
     for (auto field : obj) {
       std::string_view key;
       if (field.unescaped_key().get(key)) return Fail(path, "malformed key");
@@ -232,14 +198,11 @@ class RequestParser : public JsonFieldReader {
     if (e.medins_id.empty()) return Fail(path + ".medins_id", "missing");
     if (e.med_type.empty()) return Fail(path + ".med_type", "missing");
     if (!e.has_begin) return Fail(path + ".adm_date", "missing");
-    if (!e.has_end) e.end = e.begin;  // 事前: not discharged yet
-    if (e.end < e.begin) return Fail(path + ".dscg_date", "before adm_date");
-    for (size_t i = 0; i < e.orders.size(); ++i)
-      if (!e.orders[i].has_date) e.orders[i].date = e.begin;
+    if (e.has_end && e.end < e.begin) return Fail(path + ".dscg_date", "before adm_date");
     return true;
   }
 
-  bool ParseData(od::object obj, Patient& pt) {
+  bool ParseData(od::object obj, ReviewPatient& pt) {
     for (auto field : obj) {
       std::string_view key;
       if (field.unescaped_key().get(key)) return Fail("data", "malformed key");
@@ -280,16 +243,6 @@ class RequestParser : public JsonFieldReader {
   }
 };
 
-uint32_t SmallNumber(std::string_view s) {
-  if (s.empty() || s.size() > 9) return 0;
-  uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + uint32_t(c - '0');
-  }
-  return v;
-}
-
 }  // namespace
 
 Result<ReviewRequest> ParseReviewRequest(std::string_view json) {
@@ -305,7 +258,7 @@ Result<ReviewRequest> ParseReviewRequest(std::string_view json) {
   od::object root;
   if (doc.get_object().get(root)) return Diagnostic{"", 0, "", "expected a JSON object"};
   RequestParser r;
-  Patient pt;
+  ReviewPatient pt;
   bool found = false;
   for (auto field : root) {
     std::string_view key;
@@ -323,99 +276,11 @@ Result<ReviewRequest> ParseReviewRequest(std::string_view json) {
   if (!doc.current_location().get(rest))
     return Diagnostic{"", 0, "", "malformed JSON: trailing content after the object"};
 
-  ReviewRequest out;
-  ClaimsStore& s = out.store;
-  ClaimsPerson person;
-  person.psn_no = pt.psn_no;
-  person.sex = uint8_t(pt.sex);
-  person.birthday = pt.birthday;
-  person.insutype = pt.insutype;
-  person.insuplc_admdvs = pt.insuplc;
-  s.persons.push_back(std::move(person));
-  std::map<std::string, uint32_t> institutions;
-  bool has_current = false;
-  for (size_t i = 0; i < pt.encounters.size(); ++i) {
-    const Encounter& e = pt.encounters[i];
-    for (size_t k = 0; k < i; ++k)
-      if (pt.encounters[k].mdtrt_id == e.mdtrt_id)
-        return Diagnostic{"", 0, "fsi_encounter_dtos[" + std::to_string(i) + "].mdtrt_id",
-                          "encounter '" + e.mdtrt_id + "' given twice"};
-    auto [it, fresh] = institutions.emplace(e.medins_id, uint32_t(s.institutions.size()));
-    if (fresh) {
-      ClaimsInstitution in;
-      in.code = e.medins_id;
-      in.level = e.level;
-      in.type =
-          e.medins_type.empty() ? InstitutionType::kHospital : *ParseInstitutionType(e.medins_type);
-      s.institutions.push_back(std::move(in));
-    }
-    ClaimsVisit v;
-    v.person = 0;
-    v.institution = it->second;
-    v.med_type = SmallNumber(e.med_type);
-    v.scenario = ScenarioOfMedType(e.med_type);
-    InstitutionType ty = s.institutions[v.institution].type;
-    if (v.scenario == CareScenario::kOutpatient && ty == InstitutionType::kPharmacy)
-      v.scenario = CareScenario::kPharmacy;
-    if (v.scenario == CareScenario::kOutpatient && ty == InstitutionType::kInternet)
-      v.scenario = CareScenario::kInternet;
-    v.begin = e.begin;
-    v.end = e.end;
-    if (!e.dept.empty()) v.dept = s.depts.Intern(e.dept);
-    v.discharge = uint8_t(e.discharge);
-    if (!e.main_dx.empty()) v.main_dx = s.diagnoses.Intern(e.main_dx);
-    v.dx_begin = uint32_t(s.visit_dx.size());
-    for (const std::string& d : e.secondary) s.visit_dx.push_back(s.diagnoses.Intern(d));
-    v.dx_end = uint32_t(s.visit_dx.size());
-    v.proc_begin = uint32_t(s.visit_proc.size());
-    for (const std::string& d : e.procedures) s.visit_proc.push_back(s.procedures.Intern(d));
-    v.proc_end = uint32_t(s.visit_proc.size());
-    v.insutype = SmallNumber(e.insutype.empty() ? pt.insutype : e.insutype);
-    v.area = SmallNumber(e.area);
-    if (pt.insuplc.size() >= 2 && e.area.size() >= 2)
-      v.cross_province = pt.insuplc.compare(0, 2, e.area, 0, 2) != 0;
-    if (!e.drg.empty()) v.drg = s.drgs.Intern(e.drg);
-    v.line_begin = uint32_t(s.lines.size());
-    for (const Order& o : e.orders) {
-      ClaimLine l;
-      l.item = s.items.Intern(o.code);
-      l.date = o.date;
-      l.cnt = o.cnt.scaled();
-      l.pric = o.pric.micro_yuan();
-      l.amount = o.sumamt;
-      if (!o.sin_dos.empty()) l.sin_dos = Quantity::Parse(o.sin_dos)->scaled();
-      if (!o.used_frqu.empty()) {
-        int64_t f = Quantity::Parse(o.used_frqu)->scaled();
-        l.freq = int32_t(std::min<int64_t>(f, 1000 * Quantity::kScale));
-      }
-      l.prd_days = o.prd_days;
-      if (!o.dept.empty()) l.dept = s.depts.Intern(o.dept);
-      l.approved = o.approved;
-      v.total += l.amount;
-      s.line_sns.Add(o.rx_id);
-      out.rx_ids.push_back(o.rx_id);
-      s.lines.push_back(l);
-    }
-    v.line_end = uint32_t(s.lines.size());
-    if (e.mdtrt_id == pt.current) {
-      out.current_visit = uint32_t(s.visits.size());
-      has_current = true;
-    }
-    s.mdtrt_ids.Add(e.mdtrt_id);
-    s.visits.push_back(v);
-  }
-  if (!has_current)
-    return Diagnostic{"", 0, "curr_mdtrt_id",
-                      "'" + pt.current + "' is not among fsi_encounter_dtos"};
-  s.IndexPersons();
-  return out;
+  return BuildReviewRequest(pt);
 }
 
-void AppendReviewResponseJson(const RuleSet& rules, const ReviewRequest& request,
-                              const std::vector<Finding>& findings, std::string& out) {
-  JsonWriter w(out);
-  w.Open('{');
-  w.Key("result");
+void WriteReviewFindings(const RuleSet& rules, const ReviewRequest& request,
+                         const std::vector<Finding>& findings, JsonWriter& w) {
   w.Open('[');
   for (const Finding& f : findings) {
     const Rule& r = rules.rules()[f.rule];
@@ -435,6 +300,14 @@ void AppendReviewResponseJson(const RuleSet& rules, const ReviewRequest& request
     w.Close('}');
   }
   w.Close(']');
+}
+
+void AppendReviewResponseJson(const RuleSet& rules, const ReviewRequest& request,
+                              const std::vector<Finding>& findings, std::string& out) {
+  JsonWriter w(out);
+  w.Open('{');
+  w.Key("result");
+  WriteReviewFindings(rules, request, findings, w);
   w.Close('}');
 }
 

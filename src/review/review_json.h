@@ -14,14 +14,11 @@
 #include "base/diagnostic.h"
 #include "review/claims.h"
 #include "review/engine.h"
+#include "review/review_request.h"
 
 namespace yibao {
 
-struct ReviewRequest {
-  ClaimsStore store;                // one person, the encounters as visits, the orders as lines
-  uint32_t current_visit = 0;       // the encounter named by curr_mdtrt_id
-  std::vector<std::string> rx_ids;  // per line: the order's rx_id (also its feedetl_sn)
-};
+class JsonWriter;
 
 // `input` is the transaction's input object: {"data": {...}}.
 Result<ReviewRequest> ParseReviewRequest(std::string_view input);
@@ -30,5 +27,8 @@ Result<ReviewRequest> ParseReviewRequest(std::string_view input);
 // rule_rslt_type, jr_id: [rx_id …]} … ]}
 void AppendReviewResponseJson(const RuleSet& rules, const ReviewRequest& request,
                               const std::vector<Finding>& findings, std::string& out);
+// The reply's array alone, written as the next value of `w` (settlement replies carry it too).
+void WriteReviewFindings(const RuleSet& rules, const ReviewRequest& request,
+                         const std::vector<Finding>& findings, JsonWriter& w);
 
 }  // namespace yibao

@@ -629,6 +629,50 @@ TEST_P(LedgerTest, VisitIsUpsertedWhole) {
   EXPECT_EQ(v->info_json, "{}");
 }
 
+// The history the settlement-time review reads: a person's visits at every institution that are
+// open or ended on or after the day asked, cancelled ones left out, each with whether a live
+// settlement covers it (a cancelled settlement does not).
+TEST_P(LedgerTest, VisitsOfPersonAreTheHistoryWithTheirSettledState) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  auto visit = [](const std::string& code, const std::string& id, const std::string& psn,
+                  const std::string& begin, const std::string& end, const std::string& status) {
+    VisitRecord v = Visit(id, psn);
+    v.fixmedins_code = code;
+    v.begntime = begin + " 08:00:00";
+    v.endtime = end.empty() ? "" : end + " 10:00:00";
+    v.status = status;
+    LedgerWrite w;
+    w.visit = v;
+    return w;
+  };
+  for (auto w : {visit("H37990000001", "OLD", "P1", "2024-01-05", "2024-01-09", "discharged"),
+                 visit("H37990000001", "V2", "P1", "2025-03-01", "2025-03-04", "discharged"),
+                 visit("H37990000002", "V1", "P1", "2025-02-01", "2025-02-01", "registered"),
+                 visit("H37990000002", "OPEN", "P1", "2024-12-30", "", "admitted"),
+                 visit("H37990000002", "GONE", "P1", "2025-02-02", "2025-02-02", "cancelled"),
+                 visit("H37990000001", "OTHER", "P2", "2025-02-03", "2025-02-03", "registered")})
+    ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
+  LedgerWrite settled = Settlement("S1", "V2", "P1", 100, 0, 0);
+  ASSERT_EQ(ledger->SubmitAndWait(settled), WriteStatus::kDurable);
+  // A settlement of the other institution's V1, then cancelled.
+  LedgerWrite other = Settlement("S2", "V1", "P1", 50, 0, 0);
+  other.fixmedins_code = "H37990000002";
+  other.settlement->fixmedins_code = "H37990000002";
+  other.journal = {{"fund:379900:310:hifp", -50}, {"hospital:H37990000002", 50}};
+  ASSERT_EQ(ledger->SubmitAndWait(other), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Cancellation(other, "C2")), WriteStatus::kDurable);
+
+  auto visits = ledger->VisitsOfPerson("P1", "2025-01-01");
+  std::vector<std::string> seen;
+  for (const auto& v : visits)
+    seen.push_back(v.visit.fixmedins_code + "/" + v.visit.mdtrt_id + (v.settled ? ":s" : ""));
+  EXPECT_EQ(seen, (std::vector<std::string>{"H37990000002/OPEN", "H37990000002/V1",
+                                            "H37990000001/V2:s"}));
+  EXPECT_EQ(ledger->VisitsOfPerson("P1", "2024-01-01").size(), 4u);
+  EXPECT_TRUE(ledger->VisitsOfPerson("P3", "2024-01-01").empty());
+}
+
 TEST_P(LedgerTest, FeeLinesAreStoredInUploadOrder) {
   auto ledger = Open();
   ASSERT_TRUE(ledger);

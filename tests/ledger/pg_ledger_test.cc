@@ -101,9 +101,9 @@ TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
   EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1").size(), 1u);
 }
 
-// A database of the version before filings (the whole schema but the filing table and its index,
-// so the schema marker is missing): opening it runs the schema script again, which adds them and
-// leaves what was there.
+// A database of the version before filings (the whole schema but the filing table, its index and
+// the later visit_person index, so the schema marker is missing): opening it runs the schema script
+// again, which adds them and leaves what was there.
 TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
@@ -118,7 +118,7 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   }
   PGconn* c = PQconnectdb(conninfo->c_str());
   ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-  PGresult* r = PQexec(c, "DROP TABLE filing");
+  PGresult* r = PQexec(c, "DROP TABLE filing; DROP INDEX visit_person");
   EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
   PQclear(r);
 
@@ -134,6 +134,10 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   r = PQexec(c, "SELECT to_regclass('filing_person') IS NOT NULL");
   ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
   EXPECT_STREQ(PQgetvalue(r, 0, 0), "t") << "the index filing_person was not created";
+  PQclear(r);
+  r = PQexec(c, "SELECT to_regclass('visit_person') IS NOT NULL");
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
+  EXPECT_STREQ(PQgetvalue(r, 0, 0), "t") << "the index visit_person was not created";
   PQclear(r);
   PQfinish(c);
 }

@@ -173,6 +173,17 @@ TEST(StandardQuantity, OneADayOnTwoDaysIsFine) {
   EXPECT_NOT_FOUND(Review(b), "standard_quantity", "V1");
 }
 
+// A line for a course of N days (prd_days) supplies its count over them: 2 over 2 days is 1 a day
+// (the maximum), 3 over 2 days is 2 a day (rounded up).
+TEST(StandardQuantity, ACourseSpreadsItsCountOverItsDays) {
+  ExportBuilder b;
+  b.Visit("V1", "P1", "H3", "11", "2025-03-01").Add(kXray, "2", "40", "", "", "", "2");
+  EXPECT_NOT_FOUND(Review(b), "standard_quantity", "V1");
+  ExportBuilder over;
+  over.Visit("V1", "P1", "H3", "11", "2025-03-01").Add(kXray, "3", "40", "", "", "", "2");
+  EXPECT_FOUND(Review(over), "standard_quantity", "V1");
+}
+
 TEST(StandardCourse, CourseAboveMaximum) {
   ExportBuilder b;
   b.Visit("V1", "P1", "H3", "11", "2025-03-01").Add(kPain, "28", "0.5", "", "1", "2", "14");

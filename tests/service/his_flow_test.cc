@@ -112,6 +112,7 @@ class HisFlowTest : public testing::Test {
                                  region_->Current()->catalogue);
     ASSERT_TRUE(review.ok()) << FormatDiagnostics(review.errors());
     options.review = *review;
+    options.settlement_review = settlement_review_;
     his_ = std::make_unique<HisService>(*region_, *ledger_, clock_, options);
     dispatcher_ = std::make_unique<Dispatcher>();
     his_->Register(*dispatcher_);
@@ -202,6 +203,11 @@ class HisFlowTest : public testing::Test {
     return c.Call("2207", SettleInput(id, psn_no, "41.40"));
   }
 
+  // The flow tests' outpatient visit charges amoxicillin above its price cap on purpose (2204's
+  // classification shows it), which two refusing rules of the bundled base would stop at 2207: they
+  // run the settlement review in `flag` mode, so its findings ride along in the bill. Enforcement
+  // has tests of its own.
+  SettlementReviewMode settlement_review_ = SettlementReviewMode::kFlag;
   static inline int counter_ = 0;
   int seq_ = 0;
   FixedClock clock_{std::chrono::system_clock::now()};
@@ -721,6 +727,113 @@ TEST_F(HisFlowTest, PreAndDuringReviewNameTheRuleTheLineAndTheAmount) {
   auto bad = a->Call("3101", R"({"data":{"gend":"1"}})");
   EXPECT_EQ(bad.infcode, -1);
   EXPECT_NE(bad.err_msg.find("patn_id"), std::string::npos) << bad.err_msg;
+}
+
+// 事中 review inside settlement, `enforce`: pre-settlement (2206) reports what the rules say; 2207
+// is refused naming the rules, the fee lines and the amount, with the findings in the output, and
+// changes nothing; once the HIS cancels the batch and uploads it corrected, 2207 settles.
+TEST_F(HisFlowTest, SettlementReviewRefusesTheBrokenLinesAndSettlesTheMendedOnes) {
+  Stop();
+  settlement_review_ = SettlementReviewMode::kEnforce;
+  Start(false, "");
+  auto c = Client(kHospA);
+  const std::string id = RegisterOutpatient(*c, kEmployee, "2025-03-01");
+  auto up = c->Call(
+      "2204", "{\"feedetail\":[" +
+                  FeeLine("1", id, kEmployee, "001102000010000", "1", "10", "10.00") + "," +
+                  FeeLine("2", id, kEmployee, "XJ01CAB007A002010101373", "24", "0.10", "2.40") +
+                  "," + FeeLine("3", id, kEmployee, "002501010150000", "1", "20", "20.00") + "]}");
+  ASSERT_TRUE(up.ok()) << up.err_msg;
+  const auto before = ledger_->Accumulators(kEmployee, "310", 2025);
+  const int64_t account = ledger_->AccountBalance(std::string("acct:") + kEmployee);
+
+  auto pre = c->Call("2206", SettleInput(id, kEmployee, "32.40"));
+  ASSERT_TRUE(pre.ok()) << pre.err_msg;
+  EXPECT_EQ(At(pre, "/review_result/0/rule_id"), "GZ-ST-003") << pre.output_json;
+  EXPECT_EQ(At(pre, "/review_result/0/jr_id/0"), "2");
+  EXPECT_EQ(At(pre, "/review_result/0/sev_deg"), "1");
+  EXPECT_EQ(At(pre, "/review_result/1/rule_id"), "GZ-ST-006");
+
+  auto refused = c->Call("2207", SettleInput(id, kEmployee, "32.40"));
+  EXPECT_EQ(refused.infcode, -1);
+  for (const char* part : {"GZ-ST-003", "GZ-ST-006", "feedetl_sn 2", "amount 1.60", "amount 0.48"})
+    EXPECT_NE(refused.err_msg.find(part), std::string::npos) << part << " in " << refused.err_msg;
+  EXPECT_EQ(At(refused, "/review_result/0/vola_amt"), "1.60") << refused.output_json;
+  EXPECT_FALSE(ledger_->LiveSettlementOfVisit(kHospA, id));
+  EXPECT_EQ(ledger_->Accumulators(kEmployee, "310", 2025), before);
+  EXPECT_EQ(ledger_->AccountBalance(std::string("acct:") + kEmployee), account);
+  EXPECT_EQ(ledger_->JournalSum(), 0);
+
+  // The batch cancelled and uploaded again: a 3-day course (8 a day) at the procurement price.
+  auto cancel = c->Call("2205", R"({"data":{"mdtrt_id":")" + id +
+                                    R"(","chrg_bchno":"B1","psn_no":")" + kEmployee + R"("}})");
+  ASSERT_TRUE(cancel.ok()) << cancel.err_msg;
+  std::string course =
+      FeeLine("5", id, kEmployee, "XJ01CAB007A002010101373", "24", "0.08", "1.92", "B2");
+  course.insert(course.size() - 1, R"(,"prd_days":"3")");
+  auto again = c->Call(
+      "2204", "{\"feedetail\":[" +
+                  FeeLine("4", id, kEmployee, "001102000010000", "1", "10", "10.00", "B2") + "," +
+                  course + "," +
+                  FeeLine("6", id, kEmployee, "002501010150000", "1", "20", "20.00", "B2") + "]}");
+  ASSERT_TRUE(again.ok()) << again.err_msg;
+  auto setl = c->Call("2207", SettleInput(id, kEmployee, "31.92"));
+  ASSERT_TRUE(setl.ok()) << setl.err_msg;
+  EXPECT_NE(setl.output_json.find(R"("review_result":[])"), std::string::npos) << setl.output_json;
+  EXPECT_EQ(At(setl, "/setlinfo/medfee_sumamt"), "31.92");
+  EXPECT_EQ(ledger_->JournalSum(), 0);
+}
+
+// What only the platform can see: the patient is in hospital A when hospital B settles an
+// outpatient visit. B's settlement carries A's stay as evidence (GZ-VI-002 flags, so it settles);
+// the same visit a month before the admission has no such finding.
+TEST_F(HisFlowTest, SettlementReviewSeesTheStayAtAnotherInstitution) {
+  Stop();
+  settlement_review_ = SettlementReviewMode::kEnforce;
+  Start(false, "");
+  auto a = Client(kHospA);
+  auto b = Client(kHospB);
+  auto outpatient = [&](const std::string& day) {
+    const std::string id = RegisterOutpatient(*b, kRetiree, day);
+    auto up = b->Call("2204",
+                      "{\"feedetail\":[" +
+                          FeeLine("1", id, kRetiree, "001102000010000", "1", "10", "10.00") + "," +
+                          FeeLine("2", id, kRetiree, "002501010150000", "1", "20", "20.00") + "]}");
+    EXPECT_TRUE(up.ok()) << up.err_msg;
+    return b->Call("2207", SettleInput(id, kRetiree, "30.00"));
+  };
+  auto before = outpatient("2025-03-03");
+  ASSERT_TRUE(before.ok()) << before.err_msg;
+  EXPECT_EQ(before.output_json.find("GZ-VI-002"), std::string::npos) << before.output_json;
+
+  auto adm = a->Call(
+      "2401",
+      R"({"mdtrtinfo":{"psn_no":")" + std::string(kRetiree) +
+          R"(","insutype":"310","begntime":"2025-04-02 08:00:00","mdtrt_cert_type":"02","mdtrt_cert_no":"","med_type":"21","ipt_no":"ZY002","adm_dept_codg":"A04","adm_dept_name":"外科","dise_codg":"K80.101","dise_name":"胆囊结石"},"diseinfo":[{"diag_type":"1","maindiag_flag":"1","diag_srt_no":1,"diag_code":"K80.101","diag_name":"胆囊结石"}]})");
+  ASSERT_TRUE(adm.ok()) << adm.err_msg;
+  const std::string stay = At(adm, "/result/mdtrt_id");
+  auto during = outpatient("2025-04-05");
+  ASSERT_TRUE(during.ok()) << during.err_msg;
+  EXPECT_EQ(At(during, "/review_result/0/rule_id"), "GZ-VI-002") << during.output_json;
+  EXPECT_NE(At(during, "/review_result/0/vola_cont").find(stay), std::string::npos)
+      << during.output_json;
+  // Kept with the settlement: 5203 returns the same findings.
+  auto query = b->Call("5203", R"({"data":{"setl_id":")" + At(during, "/setlinfo/setl_id") +
+                                   R"(","psn_no":")" + kRetiree + R"(","mdtrt_id":")" +
+                                   At(during, "/setlinfo/mdtrt_id") + R"("}})");
+  ASSERT_TRUE(query.ok()) << query.err_msg;
+  EXPECT_NE(query.output_json.find("GZ-VI-002"), std::string::npos) << query.output_json;
+}
+
+// `off`: settlement runs no rules and the bill has no review_result (3102 still answers).
+TEST_F(HisFlowTest, SettlementReviewOffSettlesWithoutFindings) {
+  Stop();
+  settlement_review_ = SettlementReviewMode::kOff;
+  Start(false, "");
+  auto c = Client(kHospA);
+  auto setl = OutpatientVisit(*c, kEmployee, "2025-03-01");
+  ASSERT_TRUE(setl.ok()) << setl.err_msg;
+  EXPECT_EQ(setl.output_json.find("review_result"), std::string::npos) << setl.output_json;
 }
 
 }  // namespace

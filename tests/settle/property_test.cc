@@ -93,20 +93,7 @@ const T& Pick(Rng& rng, const std::vector<T>& v) {
 
 // ── Dates and decimals ───────────────────────────────────────────────────────────────────────────
 
-// Days since 1970-01-01 → date (H. Hinnant's civil_from_days).
-Date DateFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = unsigned(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t y = int64_t(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return Date::FromYmd(int(y + (m <= 2)), int(m), int(d));
-}
-Date AddDays(Date d, int64_t n) { return DateFromDays(d.days() + n); }
+Date AddDays(Date d, int64_t n) { return PlusDays(d, int32_t(n)); }
 
 // A non-negative scaled integer as a decimal with at most `decimals` digits after the point,
 // trailing zeros dropped ("12.5", "3").
