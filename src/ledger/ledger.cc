@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <future>
+#include <map>
 
 namespace yibao {
 
@@ -29,6 +30,15 @@ WriteStatus Ledger::SubmitAndWait(LedgerWrite write) {
   auto result = done.get_future();
   Submit(std::move(write), [&done](WriteStatus s) { done.set_value(s); });
   return result.get();
+}
+
+void AttachLines(std::vector<PersonVisit>& visits, std::vector<FeeLineRecord> lines) {
+  std::map<std::pair<std::string_view, std::string_view>, PersonVisit*> by_key;
+  for (PersonVisit& v : visits) by_key[{v.visit.fixmedins_code, v.visit.mdtrt_id}] = &v;
+  for (FeeLineRecord& l : lines) {
+    auto it = by_key.find({l.fixmedins_code, l.mdtrt_id});
+    if (it != by_key.end()) it->second->lines.push_back(std::move(l));
+  }
 }
 
 std::string StoredReply(const LedgerWrite& w) {

@@ -155,12 +155,6 @@ struct VisitRecord {
   std::string info_json;   // the rest (diagnoses, department, 备案, …) as the platform keeps it
 };
 
-// A visit with whether it has a live (not cancelled) settlement: see Ledger::VisitsOfPerson.
-struct PersonVisit {
-  VisitRecord visit;
-  bool settled = false;
-};
-
 // One uploaded fee line (2204 / 2301). Amounts kept exactly as sent (decimal text) and in fen.
 struct FeeLineRecord {
   std::string fixmedins_code;
@@ -177,6 +171,16 @@ struct FeeLineRecord {
   std::string fee_ocur_time;
   bool cancelled = false;
 };
+
+// A visit with whether it has a live (not cancelled) settlement and its live fee lines (in upload
+// order): see Ledger::VisitsOfPerson.
+struct PersonVisit {
+  VisitRecord visit;
+  bool settled = false;
+  std::vector<FeeLineRecord> lines;
+};
+// Gives each of `visits` its lines from `lines` (upload order kept); the backends' helper.
+void AttachLines(std::vector<PersonVisit>& visits, std::vector<FeeLineRecord> lines);
 
 // A contribution (缴费) credited: the amounts and where they went.
 struct ContributionRecord {
@@ -321,7 +325,8 @@ class Ledger {
                                                 const std::string& mdtrt_id) = 0;
   // The person's claims history for the 事中 review at settlement: every visit of `psn_no` at any
   // institution, not cancelled, still open or ended on or after `since` (YYYY-MM-DD), by
-  // (begntime, fixmedins_code, mdtrt_id), each with whether it has a live settlement.
+  // (begntime, fixmedins_code, mdtrt_id), each with whether it has a live settlement and with its
+  // live fee lines (two statements, however many visits).
   virtual std::vector<PersonVisit> VisitsOfPerson(const std::string& psn_no,
                                                   const std::string& since) = 0;
   virtual std::vector<ContributionRecord> ContributionsOf(

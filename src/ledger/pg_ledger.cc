@@ -294,6 +294,13 @@ constexpr Statement kReaderStatements[] = {
      "s.cancelled_by = '') FROM visit v WHERE v.psn_no = $1 AND v.status <> 'cancelled' AND "
      "(v.endtime = '' OR v.endtime COLLATE \"C\" >= $2) ORDER BY v.begntime COLLATE \"C\", "
      "v.fixmedins_code COLLATE \"C\", v.mdtrt_id COLLATE \"C\""},
+    {"r_fee_lines_of_person",
+     "SELECT f.fixmedins_code, f.mdtrt_id, f.feedetl_sn, f.chrg_bchno, f.med_list_codg, "
+     "f.medins_list_codg, f.cnt, f.pric, f.det_item_fee_sumamt, f.hosp_appr_flag, f.prd_days, "
+     "f.fee_ocur_time, f.cancelled FROM visit v JOIN fee_line f ON f.fixmedins_code = "
+     "v.fixmedins_code AND f.mdtrt_id = v.mdtrt_id WHERE v.psn_no = $1 AND v.status <> "
+     "'cancelled' AND (v.endtime = '' OR v.endtime COLLATE \"C\" >= $2) AND NOT f.cancelled "
+     "ORDER BY f.line_id"},
     {"r_fee_lines",
      "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
      "cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time, cancelled "
@@ -702,6 +709,10 @@ class PgLedger final : public Ledger {
           PersonVisit{VisitRecord{t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)},
                       Bool(r.get(), i, 10)});
     }
+    std::vector<FeeLineRecord> lines;
+    Res f = lease.Read("r_fee_lines_of_person", {psn_no.c_str(), since.c_str()});
+    for (int i = 0; f && i < PQntuples(f.get()); ++i) lines.push_back(ReadFeeLine(f.get(), i));
+    AttachLines(out, std::move(lines));
     return out;
   }
 

@@ -345,6 +345,12 @@ constexpr const char* kReadVisitsOfPerson =
     "s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND s.cancels = '' AND "
     "s.cancelled_by = '') FROM visit v WHERE v.psn_no = ? AND v.status <> 'cancelled' AND "
     "(v.endtime = '' OR v.endtime >= ?) ORDER BY v.begntime, v.fixmedins_code, v.mdtrt_id";
+constexpr const char* kReadFeeLinesOfPerson =
+    "SELECT f.fixmedins_code, f.mdtrt_id, f.feedetl_sn, f.chrg_bchno, f.med_list_codg, "
+    "f.medins_list_codg, f.cnt, f.pric, f.det_item_fee_sumamt, f.hosp_appr_flag, f.prd_days, "
+    "f.fee_ocur_time, f.cancelled FROM visit v JOIN fee_line f ON f.fixmedins_code = "
+    "v.fixmedins_code AND f.mdtrt_id = v.mdtrt_id WHERE v.psn_no = ? AND v.status <> 'cancelled' "
+    "AND (v.endtime = '' OR v.endtime >= ?) AND f.cancelled = 0 ORDER BY f.line_id";
 constexpr const char* kReadFeeLines =
     "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
     "cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time, cancelled "
@@ -814,6 +820,11 @@ class SqliteLedger final : public Ledger {
           VisitRecord{Text(c.s, 0), Text(c.s, 1), Text(c.s, 2), Text(c.s, 3), Text(c.s, 4),
                       Text(c.s, 5), Text(c.s, 6), Text(c.s, 7), Text(c.s, 8), Text(c.s, 9)},
           sqlite3_column_int(c.s, 10) != 0});
+    std::vector<FeeLineRecord> lines;
+    Cursor f(lease.Prepared(kReadFeeLinesOfPerson));
+    BindAll(f.s, psn_no, since);
+    while (sqlite3_step(f.s) == SQLITE_ROW) lines.push_back(ReadFeeLine(f.s));
+    AttachLines(out, std::move(lines));
     return out;
   }
 

@@ -655,6 +655,9 @@ TEST_P(LedgerTest, VisitsOfPersonAreTheHistoryWithTheirSettledState) {
     ASSERT_EQ(ledger->SubmitAndWait(w), WriteStatus::kDurable);
   LedgerWrite settled = Settlement("S1", "V2", "P1", 100, 0, 0);
   ASSERT_EQ(ledger->SubmitAndWait(settled), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V2", "1", 100), FeeLine("V2", "2", 200)})),
+            WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(FeeLines({}, {FeeLine("V2", "1")})), WriteStatus::kDurable);
   // A settlement of the other institution's V1, then cancelled.
   LedgerWrite other = Settlement("S2", "V1", "P1", 50, 0, 0);
   other.fixmedins_code = "H37990000002";
@@ -669,6 +672,10 @@ TEST_P(LedgerTest, VisitsOfPersonAreTheHistoryWithTheirSettledState) {
     seen.push_back(v.visit.fixmedins_code + "/" + v.visit.mdtrt_id + (v.settled ? ":s" : ""));
   EXPECT_EQ(seen, (std::vector<std::string>{"H37990000002/OPEN", "H37990000002/V1",
                                             "H37990000001/V2:s"}));
+  ASSERT_EQ(visits[2].lines.size(), 1u);  // the live one
+  EXPECT_EQ(visits[2].lines[0].feedetl_sn, "2");
+  EXPECT_EQ(visits[2].lines[0].det_item_fee_sumamt, 200);
+  EXPECT_TRUE(visits[0].lines.empty());
   EXPECT_EQ(ledger->VisitsOfPerson("P1", "2024-01-01").size(), 4u);
   EXPECT_TRUE(ledger->VisitsOfPerson("P3", "2024-01-01").empty());
 }
