@@ -36,8 +36,8 @@ struct SettlementReview {
   bool refuses = false;           // some finding is of a `refuse` rule
 };
 
-// How far back the history reaches: a year, or the longest day window of the rules run at
-// settlement when that is longer. `end` is the settled visit's last day.
+// How far back the history reaches from the settled visit's first day `begin`: a year, or the
+// longest day window of the rules run at settlement when that is longer.
 Date HistorySince(const RuleSet& rules, Date begin);
 
 // Reviews `priced` (the visit as PriceVisit assembled it, settled over `lines` until `end_date`)

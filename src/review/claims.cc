@@ -106,12 +106,6 @@ CareScenario ScenarioOfMedType(std::string_view m) {
   return CareScenario::kOutpatient;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Parsing
-
-namespace {
-
-// A small unsigned decimal (codes such as med_type, insutype, admdvs); 0 when not all digits.
 uint32_t SmallNumber(std::string_view s) {
   if (s.empty() || s.size() > 9) return 0;
   uint32_t v = 0;
@@ -121,6 +115,11 @@ uint32_t SmallNumber(std::string_view s) {
   }
   return v;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+namespace {
 
 // Exactly YYYY-MM-DD, or with a time part (exports from HIS often keep it).
 std::optional<Date> ParseDay(std::string_view s) { return Date::Parse(s); }

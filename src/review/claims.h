@@ -70,6 +70,8 @@ enum class CareScenario : uint8_t { kOutpatient, kInpatient, kPharmacy, kInterne
 const char* CareScenarioName(CareScenario s);
 // From `med_type`: 2x and 52 inpatient, 41 pharmacy, 91 internet, anything else outpatient.
 CareScenario ScenarioOfMedType(std::string_view med_type);
+// A small unsigned decimal (codes such as med_type, insutype, admdvs); 0 when not all digits.
+uint32_t SmallNumber(std::string_view s);
 
 struct ClaimsPerson {
   std::string psn_no;

@@ -4,19 +4,6 @@
 #include <map>
 
 namespace yibao {
-namespace {
-
-uint32_t SmallNumber(std::string_view s) {
-  if (s.empty() || s.size() > 9) return 0;
-  uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + uint32_t(c - '0');
-  }
-  return v;
-}
-
-}  // namespace
 
 Result<ReviewRequest> BuildReviewRequest(const ReviewPatient& pt) {
   ReviewRequest out;
