@@ -173,7 +173,7 @@ struct FeeLineRecord {
 };
 
 // A visit with whether it has a live (not cancelled) settlement and its live fee lines (in upload
-// order): see Ledger::VisitsOfPerson.
+// order): see Ledger::ClaimedVisitsOf.
 struct PersonVisit {
   VisitRecord visit;
   bool settled = false;
@@ -323,12 +323,13 @@ class Ledger {
                                                const std::string& mdtrt_id) = 0;
   virtual std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
                                                 const std::string& mdtrt_id) = 0;
-  // The person's claims history for the 事中 review at settlement: every visit of `psn_no` at any
-  // institution, not cancelled, still open or ended on or after `since` (YYYY-MM-DD), by
-  // (begntime, fixmedins_code, mdtrt_id), each with whether it has a live settlement and with its
-  // live fee lines (two statements, however many visits).
-  virtual std::vector<PersonVisit> VisitsOfPerson(const std::string& psn_no,
-                                                  const std::string& since) = 0;
+  // The person's claims for the 事中 review at settlement: the visits of `psn_no` at any
+  // institution that have a live settlement, and the stays admitted or discharged (settled or
+  // not), still open or ended on or after `since` (YYYY-MM-DD); by (begntime, fixmedins_code,
+  // mdtrt_id), each with whether it is settled and with its live fee lines (two statements,
+  // however many visits). A registration never settled claims nothing and is left out.
+  virtual std::vector<PersonVisit> ClaimedVisitsOf(const std::string& psn_no,
+                                                   const std::string& since) = 0;
   virtual std::vector<ContributionRecord> ContributionsOf(
       const std::string& psn_no) = 0;  // in order
 

@@ -291,15 +291,19 @@ constexpr Statement kReaderStatements[] = {
      "SELECT v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type, v.ipt_otp_no, "
      "v.begntime, v.endtime, v.status, v.info_json, EXISTS (SELECT 1 FROM settlement s WHERE "
      "s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND s.cancels = '' AND "
-     "s.cancelled_by = '') FROM visit v WHERE v.psn_no = $1 AND v.status <> 'cancelled' AND "
-     "(v.endtime = '' OR v.endtime COLLATE \"C\" >= $2) ORDER BY v.begntime COLLATE \"C\", "
+     "s.cancelled_by = '') FROM visit v WHERE v.psn_no = $1 AND (v.endtime = '' OR v.endtime "
+     "COLLATE \"C\" >= $2) AND (v.status IN ('admitted', 'discharged') OR EXISTS (SELECT 1 FROM "
+     "settlement s WHERE s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND "
+     "s.cancels = '' AND s.cancelled_by = '')) ORDER BY v.begntime COLLATE \"C\", "
      "v.fixmedins_code COLLATE \"C\", v.mdtrt_id COLLATE \"C\""},
     {"r_fee_lines_of_person",
      "SELECT f.fixmedins_code, f.mdtrt_id, f.feedetl_sn, f.chrg_bchno, f.med_list_codg, "
      "f.medins_list_codg, f.cnt, f.pric, f.det_item_fee_sumamt, f.hosp_appr_flag, f.prd_days, "
      "f.fee_ocur_time, f.cancelled FROM visit v JOIN fee_line f ON f.fixmedins_code = "
-     "v.fixmedins_code AND f.mdtrt_id = v.mdtrt_id WHERE v.psn_no = $1 AND v.status <> "
-     "'cancelled' AND (v.endtime = '' OR v.endtime COLLATE \"C\" >= $2) AND NOT f.cancelled "
+     "v.fixmedins_code AND f.mdtrt_id = v.mdtrt_id WHERE v.psn_no = $1 AND (v.endtime = '' OR "
+     "v.endtime COLLATE \"C\" >= $2) AND (v.status IN ('admitted', 'discharged') OR EXISTS "
+     "(SELECT 1 FROM settlement s WHERE s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = "
+     "v.mdtrt_id AND s.cancels = '' AND s.cancelled_by = '')) AND NOT f.cancelled "
      "ORDER BY f.line_id"},
     {"r_fee_lines",
      "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
@@ -698,8 +702,8 @@ class PgLedger final : public Ledger {
     return out;
   }
 
-  std::vector<PersonVisit> VisitsOfPerson(const std::string& psn_no,
-                                          const std::string& since) override {
+  std::vector<PersonVisit> ClaimedVisitsOf(const std::string& psn_no,
+                                           const std::string& since) override {
     ReaderLease lease(*this);
     Res r = lease.Read("r_visits_of_person", {psn_no.c_str(), since.c_str()});
     std::vector<PersonVisit> out;

@@ -141,7 +141,7 @@ CREATE TABLE IF NOT EXISTS fee_line (
 CREATE UNIQUE INDEX IF NOT EXISTS fee_line_live
   ON fee_line(fixmedins_code, mdtrt_id, feedetl_sn) WHERE cancelled = 0;
 CREATE INDEX IF NOT EXISTS fee_line_visit ON fee_line(fixmedins_code, mdtrt_id);
--- A person's visits, for the review at settlement (VisitsOfPerson).
+-- A person's visits, for the review at settlement (ClaimedVisitsOf).
 CREATE INDEX IF NOT EXISTS visit_person ON visit(psn_no);
 CREATE TABLE IF NOT EXISTS contribution (
   contribution_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, emp_no TEXT NOT NULL,
@@ -339,18 +339,22 @@ constexpr const char* kReadFiling = YIBAO_SELECT_FILING " WHERE filing_id=?";
 constexpr const char* kReadVisit =
     "SELECT fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, begntime, endtime, "
     "status, info_json FROM visit WHERE fixmedins_code=? AND mdtrt_id=?";
-constexpr const char* kReadVisitsOfPerson =
+constexpr const char* kReadClaimedVisitsOf =
     "SELECT v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type, v.ipt_otp_no, "
     "v.begntime, v.endtime, v.status, v.info_json, EXISTS (SELECT 1 FROM settlement s WHERE "
     "s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND s.cancels = '' AND "
-    "s.cancelled_by = '') FROM visit v WHERE v.psn_no = ? AND v.status <> 'cancelled' AND "
-    "(v.endtime = '' OR v.endtime >= ?) ORDER BY v.begntime, v.fixmedins_code, v.mdtrt_id";
+    "s.cancelled_by = '') FROM visit v WHERE v.psn_no = ? AND (v.endtime = '' OR v.endtime >= ?) "
+    "AND (v.status IN ('admitted', 'discharged') OR EXISTS (SELECT 1 FROM settlement s WHERE "
+    "s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND s.cancels = '' AND "
+    "s.cancelled_by = '')) ORDER BY v.begntime, v.fixmedins_code, v.mdtrt_id";
 constexpr const char* kReadFeeLinesOfPerson =
     "SELECT f.fixmedins_code, f.mdtrt_id, f.feedetl_sn, f.chrg_bchno, f.med_list_codg, "
     "f.medins_list_codg, f.cnt, f.pric, f.det_item_fee_sumamt, f.hosp_appr_flag, f.prd_days, "
     "f.fee_ocur_time, f.cancelled FROM visit v JOIN fee_line f ON f.fixmedins_code = "
-    "v.fixmedins_code AND f.mdtrt_id = v.mdtrt_id WHERE v.psn_no = ? AND v.status <> 'cancelled' "
-    "AND (v.endtime = '' OR v.endtime >= ?) AND f.cancelled = 0 ORDER BY f.line_id";
+    "v.fixmedins_code AND f.mdtrt_id = v.mdtrt_id WHERE v.psn_no = ? AND (v.endtime = '' OR "
+    "v.endtime >= ?) AND (v.status IN ('admitted', 'discharged') OR EXISTS (SELECT 1 FROM "
+    "settlement s WHERE s.fixmedins_code = v.fixmedins_code AND s.mdtrt_id = v.mdtrt_id AND "
+    "s.cancels = '' AND s.cancelled_by = '')) AND f.cancelled = 0 ORDER BY f.line_id";
 constexpr const char* kReadFeeLines =
     "SELECT fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, "
     "cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time, cancelled "
@@ -809,10 +813,10 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
-  std::vector<PersonVisit> VisitsOfPerson(const std::string& psn_no,
-                                          const std::string& since) override {
+  std::vector<PersonVisit> ClaimedVisitsOf(const std::string& psn_no,
+                                           const std::string& since) override {
     Lease lease(*this);
-    Cursor c(lease.Prepared(kReadVisitsOfPerson));
+    Cursor c(lease.Prepared(kReadClaimedVisitsOf));
     BindAll(c.s, psn_no, since);
     std::vector<PersonVisit> out;
     while (sqlite3_step(c.s) == SQLITE_ROW)

@@ -36,10 +36,6 @@ Date HistorySince(const RuleSet& rules, Date begin) {
 
 namespace {
 
-bool IsStay(std::string_view med_type) {
-  return ScenarioOfMedType(med_type) == CareScenario::kInpatient;
-}
-
 // The day of a "YYYY-MM-DD…" text, or `fallback` when it has none.
 Date DayOf(const std::string& text, Date fallback) {
   auto d = Date::Parse(text.substr(0, 10));
@@ -116,13 +112,11 @@ Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& ba
   std::map<std::string, std::optional<InstitutionRecord>> institutions;
   institutions[priced.institution.fixmedins_code] = priced.institution;
   for (const PersonVisit& h :
-       ledger.VisitsOfPerson(patient.psn_no, HistorySince(base.rules, settled.begin).ToString())) {
+       ledger.ClaimedVisitsOf(patient.psn_no, HistorySince(base.rules, settled.begin).ToString())) {
     const VisitRecord& v = h.visit;
     if (v.fixmedins_code == visit.fixmedins_code && v.mdtrt_id == visit.mdtrt_id) continue;
-    // A claim is a settled visit, or a stay under way (the patient is in hospital whether or not
-    // it is settled yet); an outpatient registration without a settlement claims nothing.
-    const bool stay = IsStay(v.med_type) && (v.status == "admitted" || v.status == "discharged");
-    if (!h.settled && !stay) continue;
+    // The ledger returns claims: settled visits, and stays whether settled or not (the patient is
+    // in hospital either way).
     auto details = ParseVisitDetailsJson(v.info_json);
     if (!details) continue;  // unreadable history is not the settled visit's fault
     auto& inst = institutions[v.fixmedins_code];
