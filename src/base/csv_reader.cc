@@ -134,4 +134,17 @@ bool CsvReader::Next(CsvRow& row) {
   }
 }
 
+void AppendCsvField(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 }  // namespace yibao

@@ -48,4 +48,8 @@ class CsvReader {
   int line_ = 1;
 };
 
+// Appends `s` as one CSV field: as is, or quoted with inner quotes doubled (RFC 4180) when it
+// holds a comma, a quote or a line break — what CsvReader reads back unchanged.
+void AppendCsvField(std::string& out, std::string_view s);
+
 }  // namespace yibao

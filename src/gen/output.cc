@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/csv_reader.h"
 #include "base/money.h"
 #include "base/quantity.h"
 
@@ -80,21 +81,6 @@ void AppendList(std::string& out, const std::vector<std::string_view>& items, si
   }
 }
 
-// Names with a comma or quote are quoted (RFC 4180); generated names have neither, but a
-// catalogue edit might.
-void AppendField(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\n") == std::string_view::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
 }  // namespace
 
 std::string InstitutionsCsv(const std::vector<Institution>& insts) {
@@ -103,7 +89,7 @@ std::string InstitutionsCsv(const std::vector<Institution>& insts) {
   for (const Institution& i : insts) {
     out += i.code;
     out += ',';
-    AppendField(out, i.name);
+    AppendCsvField(out, i.name);
     out += ',';
     AppendUint(out, uint64_t(i.level));
     out += ',';

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "base/csv_reader.h"
 #include "catalogue/catalogue_csv.h"
 #include "interface/json_writer.h"
 
@@ -31,19 +32,6 @@ Result<ReviewExport> LoadReviewExport(const std::string& dir) {
 
 namespace {
 
-void CsvField(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
 std::string Serials(const ClaimsStore& store, const Finding& f) {
   std::string s;
   for (uint32_t li : f.lines) {
@@ -62,7 +50,7 @@ void AppendFindingsCsvHeader(std::string& out) {
 void AppendFindingCsv(const RuleSet& rules, const ClaimsStore& store, ReviewStage stage,
                       const Finding& f, std::string& out) {
   const Rule& r = rules.rules()[f.rule];
-  CsvField(out, r.id);
+  AppendCsvField(out, r.id);
   out += ',';
   out += RuleFamilyName(r.family);
   out += ',';
@@ -72,13 +60,13 @@ void AppendFindingCsv(const RuleSet& rules, const ClaimsStore& store, ReviewStag
   out += ',';
   out += ReviewStageName(stage);
   out += ',';
-  CsvField(out, store.mdtrt_ids[f.visit]);
+  AppendCsvField(out, store.mdtrt_ids[f.visit]);
   out += ',';
-  CsvField(out, Serials(store, f));
+  AppendCsvField(out, Serials(store, f));
   out += ',';
   f.amount.AppendTo(out);
   out += ',';
-  CsvField(out, f.evidence);
+  AppendCsvField(out, f.evidence);
   out += '\n';
 }
 
