@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace yibao {
@@ -285,6 +286,29 @@ class Ledger {
   WriteStatus SubmitAndWait(LedgerWrite write);
 
   // Reads see every write whose callback has run.
+  //
+  // ReadTogether: the calling thread's reads, until the returned scope ends, are one read
+  // transaction on one connection — one snapshot, taken at the first read, and on SQLite one
+  // page-cache refresh instead of one per read (after any commit, each new read transaction
+  // reloads every page it touches). Open it only where every write those reads must see is
+  // durable already, keep it short (an open read transaction holds back SQLite's checkpoint),
+  // and end it on the thread that opened it. Scopes nest; the outermost one counts. A backend
+  // without a use for it (PostgreSQL) leaves each read on its own.
+  class ReadScope {
+   public:
+    ReadScope() = default;
+    explicit ReadScope(Ledger* ledger) : ledger_(ledger) {}
+    ReadScope(ReadScope&& o) noexcept : ledger_(std::exchange(o.ledger_, nullptr)) {}
+    ReadScope& operator=(ReadScope&&) = delete;
+    ~ReadScope() {
+      if (ledger_) ledger_->EndReadScope();
+    }
+
+   private:
+    Ledger* ledger_ = nullptr;
+  };
+  ReadScope ReadTogether() { return BeginReadScope() ? ReadScope(this) : ReadScope(); }
+
   virtual std::map<std::string, int64_t> Accumulators(const std::string& psn_no,
                                                       const std::string& insutype, int year) = 0;
   virtual std::optional<SettlementRecord> FindSettlement(const std::string& setl_id) = 0;
@@ -340,6 +364,11 @@ class Ledger {
                                          const std::string& end_date) = 0;
   // The newest `limit` audit entries, newest first (entry order: the ledger reads no clock).
   virtual std::vector<AuditEntry> AuditLog(size_t limit) = 0;
+
+ protected:
+  // ReadTogether's two halves; true from Begin when End must be called.
+  virtual bool BeginReadScope() { return false; }
+  virtual void EndReadScope() {}
 };
 
 }  // namespace yibao

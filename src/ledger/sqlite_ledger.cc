@@ -886,9 +886,17 @@ class SqliteLedger final : public Ledger {
   // One reader connection held for one read. Each thread has a home connection (threads numbered
   // in order of their first read, round robin over the pool); when it is busy, a free one is taken,
   // and when none is, the home one is waited for.
+  // Inside the thread's ReadTogether scope on this ledger, the scope's connection (held already).
   class Lease {
    public:
-    explicit Lease(SqliteLedger& ledger) : slot_(Take(ledger)), lock_(slot_->mu, std::adopt_lock) {}
+    explicit Lease(SqliteLedger& ledger) {
+      if (scope_.owner == &ledger) {
+        slot_ = scope_.slot;
+      } else {
+        slot_ = Take(ledger);
+        lock_ = std::unique_lock<std::mutex>(slot_->mu, std::adopt_lock);
+      }
+    }
     // The connection's statement for `sql` (a constant), prepared on first use.
     sqlite3_stmt* Prepared(const char* sql) {
       Stmt& s = slot_->stmts[sql];
@@ -896,7 +904,6 @@ class SqliteLedger final : public Ledger {
       return s.get();
     }
 
-   private:
     static ReaderSlot* Take(SqliteLedger& ledger) {
       static std::atomic<size_t> threads{0};
       thread_local const size_t me = threads++;
@@ -909,9 +916,49 @@ class SqliteLedger final : public Ledger {
       home->mu.lock();
       return home;
     }
+
+   private:
     ReaderSlot* slot_;
     std::unique_lock<std::mutex> lock_;
   };
+
+  // The calling thread's ReadTogether scope: its ledger, its held connection, and its depth.
+  struct ReadScopeState {
+    const SqliteLedger* owner = nullptr;
+    ReaderSlot* slot = nullptr;
+    int depth = 0;
+  };
+  static thread_local ReadScopeState scope_;
+
+  bool BeginReadScope() override {
+    if (scope_.owner == this) return ++scope_.depth, true;
+    if (scope_.owner) return false;  // another ledger's scope: this one's reads stay separate
+    ReaderSlot* slot = Lease::Take(*this);
+    if (!RunOn(*slot, kBeginRead)) {
+      slot->mu.unlock();
+      return false;
+    }
+    scope_ = {this, slot, 1};
+    return true;
+  }
+  void EndReadScope() override {
+    if (--scope_.depth > 0) return;
+    ReaderSlot* slot = scope_.slot;
+    scope_ = {};
+    // A read transaction changed nothing; should COMMIT fail, ROLLBACK ends it all the same.
+    if (!RunOn(*slot, kEndRead)) RunOn(*slot, kAbandonRead);
+    slot->mu.unlock();
+  }
+  static constexpr char kBeginRead[] = "BEGIN", kEndRead[] = "COMMIT", kAbandonRead[] = "ROLLBACK";
+  // Runs `sql` (a constant) on the held reader connection `slot`, prepared once.
+  static bool RunOn(ReaderSlot& slot, const char* sql) {
+    Stmt& s = slot.stmts[sql];
+    if (!s) s = Prepare(slot.db, sql);
+    if (!s) return false;
+    const int rc = sqlite3_step(s.get());
+    sqlite3_reset(s.get());
+    return rc == SQLITE_DONE;
+  }
 
   // The postings column of the row that `sql` selects by `id`: nullopt when there is no such row or
   // its column is NULL (written by an earlier version).
@@ -1195,6 +1242,8 @@ class SqliteLedger final : public Ledger {
       upsert_visit_, insert_fee_line_, cancel_fee_line_, insert_contribution_;
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the statements are finalised
 };
+
+thread_local SqliteLedger::ReadScopeState SqliteLedger::scope_;
 
 }  // namespace
 

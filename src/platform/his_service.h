@@ -48,6 +48,8 @@ namespace yibao {
 
 class Sm2PublicKey;
 struct PreparedVisit;
+struct SettleInput;
+struct SettlementPlan;
 
 struct HisOptions {
   bool require_signature = false;
@@ -90,6 +92,11 @@ class HisService {
   void QuerySettlement(const Envelope& env, Reply reply);    // 5203
 
  private:
+  // The reads of a (pre-)settlement, in one ledger snapshot: the visit and its live lines checked
+  // against `in`, (when `settling`) no live settlement yet, the visit priced and reviewed. Empty
+  // when `plan` is filled; else the refusal, naming the field.
+  std::string PlanSettlement(const std::string& fixmedins_code, const SettleInput& in,
+                             bool inpatient, bool settling, SettlementPlan& plan);
   // A write in progress, inside its person's order: who asked, and how it ends. Exactly one of
   // Fail() or Commit(…, reply, finished) ends it.
   struct Call {

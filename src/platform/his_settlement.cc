@@ -8,15 +8,24 @@
 #include "platform/visit_assembly.h"
 
 namespace yibao {
-namespace {
-
-bool IsInpatientInfno(std::string_view infno) { return infno[1] == '3'; }  // 23xx
 
 // Everything a (pre-)settlement needs from the ledger, checked against the request.
 struct SettleState {
   std::optional<VisitRecord> visit;
   std::vector<FeeLineRecord> lines;
 };
+
+// A (pre-)settlement as the ledger's reads make it: the visit priced, and reviewed when the
+// service reviews settlements.
+struct SettlementPlan {
+  SettleState state;
+  std::shared_ptr<PricedVisit> priced;
+  std::optional<SettlementReview> review;
+};
+
+namespace {
+
+bool IsInpatientInfno(std::string_view infno) { return infno[1] == '3'; }  // 23xx
 
 std::string LoadForSettlement(Ledger& ledger, const std::string& fixmedins_code,
                               const SettleInput& in, bool inpatient, SettleState& s) {
@@ -60,28 +69,43 @@ std::string EndDate(const VisitRecord& v, bool inpatient) {
 
 }  // namespace
 
+std::string HisService::PlanSettlement(const std::string& fixmedins_code, const SettleInput& in,
+                                       bool inpatient, bool settling, SettlementPlan& plan) {
+  if (!inpatient && in.med_type.empty()) return "data.med_type: required";
+  // All of it read in one snapshot. The scope ends when this returns, before the caller answers
+  // or writes: a refusal lets the person's next operation start, and that one must not read
+  // inside this snapshot.
+  auto reads = ledger_.ReadTogether();
+  SettleState& s = plan.state;
+  if (auto e = LoadForSettlement(ledger_, fixmedins_code, in, inpatient, s); !e.empty()) return e;
+  if (settling)
+    if (auto live = ledger_.LiveSettlementOfVisit(fixmedins_code, in.mdtrt_id))
+      return "data.mdtrt_id: visit " + in.mdtrt_id + " is already settled as " + live->setl_id;
+  auto priced = PriceVisit(ledger_, region_.Current(), *s.visit, s.lines, in.med_type,
+                           EndDate(*s.visit, inpatient), in.acct_used_flag);
+  if (!priced) return FailWith(priced.errors()).err_msg;
+  plan.priced = std::move(*priced);
+  if (ReviewsSettlements()) {
+    auto review = ReviewAtSettlement(ledger_, *options_.review, *plan.priced, *s.visit, s.lines);
+    if (!review) return FailWith(review.errors()).err_msg;
+    plan.review = std::move(*review);
+  }
+  return {};
+}
+
 void HisService::PreSettle(const Envelope& env, Reply reply) {
   if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
   auto in = ParseSettleInput(env.input_json);
   if (!in) return reply(FailWith(in.errors()));
-  const bool inpatient = IsInpatientInfno(env.infno);
-  if (!inpatient && in->med_type.empty())
-    return reply(TransactionResult::Fail("data.med_type: required"));
-  SettleState s;
-  if (auto e = LoadForSettlement(ledger_, env.fixmedins_code, *in, inpatient, s); !e.empty())
+  SettlementPlan plan;
+  if (auto e = PlanSettlement(env.fixmedins_code, *in, IsInpatientInfno(env.infno), false, plan);
+      !e.empty())
     return reply(TransactionResult::Fail(e));
-  auto priced = PriceVisit(ledger_, region_.Current(), *s.visit, s.lines, in->med_type,
-                           EndDate(*s.visit, inpatient), in->acct_used_flag);
-  if (!priced) return reply(FailWith(priced.errors()));
+  const PricedVisit& p = *plan.priced;
   std::string out;
-  WriteBillJson((*priced)->settlement, (*priced)->prepared.visit, (*priced)->prepared.accumulators,
-                out);
+  WriteBillJson(p.settlement, p.prepared.visit, p.prepared.accumulators, out);
   // What settlement's review would say, refusals included, so the HIS can mend lines first.
-  if (ReviewsSettlements()) {
-    auto review = ReviewAtSettlement(ledger_, *options_.review, **priced, *s.visit, s.lines);
-    if (!review) return reply(FailWith(review.errors()));
-    AppendReviewResult(*options_.review, *review, out);
-  }
+  if (plan.review) AppendReviewResult(*options_.review, *plan.review, out);
   reply(TransactionResult::Ok(std::move(out)));
 }
 
@@ -90,30 +114,19 @@ void HisService::Settle(const Envelope& env, Reply reply) {
   PersonWrite(
       env, std::move(reply), ParseSettleInput, [](const SettleInput& in) { return in.psn_no; },
       [this, inpatient](const SettleInput& in, const Call& c) {
-        if (!inpatient && in.med_type.empty()) return c.Fail("data.med_type: required");
-        SettleState s;
-        if (auto e = LoadForSettlement(ledger_, c.fixmedins_code, in, inpatient, s); !e.empty())
-          return c.Fail(e);
-        if (auto live = ledger_.LiveSettlementOfVisit(c.fixmedins_code, in.mdtrt_id))
-          return c.Fail("data.mdtrt_id: visit " + in.mdtrt_id + " is already settled as " +
-                        live->setl_id);
         // Read after every earlier operation of this person is durable: the year as it stands.
-        auto priced = PriceVisit(ledger_, region_.Current(), *s.visit, s.lines, in.med_type,
-                                 EndDate(*s.visit, inpatient), in.acct_used_flag);
-        if (!priced) return c.Fail(FailWith(priced.errors()).err_msg);
-        const PricedVisit& p = **priced;
-        std::optional<SettlementReview> review;
-        if (ReviewsSettlements()) {
-          auto r = ReviewAtSettlement(ledger_, *options_.review, p, *s.visit, s.lines);
-          if (!r) return c.Fail(FailWith(r.errors()).err_msg);
-          review = std::move(*r);
-          if (review->refuses && options_.settlement_review == SettlementReviewMode::kEnforce) {
-            std::string findings = "{}";
-            AppendReviewResult(*options_.review, *review, findings);
-            c.finished();
-            return c.reply(TransactionResult{-1, RefusalMessage(*options_.review, *review),
-                                             std::move(findings)});
-          }
+        SettlementPlan plan;
+        if (auto e = PlanSettlement(c.fixmedins_code, in, inpatient, true, plan); !e.empty())
+          return c.Fail(e);
+        const PricedVisit& p = *plan.priced;
+        const auto& review = plan.review;
+        if (review && review->refuses &&
+            options_.settlement_review == SettlementReviewMode::kEnforce) {
+          std::string findings = "{}";
+          AppendReviewResult(*options_.review, *review, findings);
+          c.finished();
+          return c.reply(TransactionResult{-1, RefusalMessage(*options_.review, *review),
+                                           std::move(findings)});
         }
         SettlementContext context{PlatformId(c.fixmedins_code, c.msgid), c.fixmedins_code, c.msgid,
                                   c.infno, Now()};

@@ -138,6 +138,46 @@ TEST_P(LedgerTest, ParallelReadersSeeCommittedWrites) {
   EXPECT_EQ(ledger->JournalSum(), 0);
 }
 
+// Reads inside ReadTogether scopes (nested too, and from many threads at once) see every write
+// durable before the scope began, and once the scope ends, the writes made while it was open.
+TEST_P(LedgerTest, ReadsTogetherSeeCommittedWrites) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  constexpr int kThreads = 8, kEach = 20;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      const std::string psn = "P" + std::to_string(t);
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        if (ledger->SubmitAndWait(Settlement("S" + id, "V" + id, psn, 100, 10, 0, "M" + id)) !=
+            WriteStatus::kDurable)
+          ++wrong;
+        auto reads = ledger->ReadTogether();
+        if (!ledger->FindSettlement("S" + id)) ++wrong;
+        {
+          auto nested = ledger->ReadTogether();
+          if (ledger->AccountBalance("acct:" + psn) != -10 * (i + 1)) ++wrong;
+        }
+        if (ledger->Accumulators(psn, "310", 2025)["inpatient.admissions"] != i + 1) ++wrong;
+        if (!ledger->FindReply("H37990000001", "M" + id)) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // A write made while a scope is open is seen once it has ended.
+  {
+    auto reads = ledger->ReadTogether();
+    EXPECT_EQ(ledger->AccountBalance("acct:late"), 0);
+    ASSERT_EQ(ledger->SubmitAndWait(Settlement("S-late", "V-late", "late", 100, 10, 0, "M-late")),
+              WriteStatus::kDurable);
+  }
+  EXPECT_EQ(ledger->AccountBalance("acct:late"), -10);
+  EXPECT_TRUE(ledger->FindSettlement("S-late"));
+  EXPECT_EQ(ledger->JournalSum(), 0);
+}
+
 // A settlement's reply is its bill: kept once (in the settlement row) and replayed whole.
 TEST_P(LedgerTest, SettlementReplyIsKeptOnceAndReplayedWhole) {
   auto ledger = Open();

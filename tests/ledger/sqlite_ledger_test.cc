@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <thread>
+
 #include "ledger/sqlite_ledger_testing.h"
 #include "ledger_test_util.h"
 
@@ -20,6 +22,28 @@ TEST(SqliteLedger, SurvivesKillNine) {
   TempDir dir;
   const std::string db = dir.File("ledger.db");
   KillNineRounds([&] { return OpenSqliteLedger(db); }, dir.File("acks.txt"), 20, 20251123);
+}
+
+// On SQLite the reads of one ReadTogether scope are one read transaction: one snapshot, so a write
+// that becomes durable while the scope is open is not seen inside it, and is seen after it.
+TEST(SqliteLedger, ReadsTogetherAreOneSnapshot) {
+  TempDir dir;
+  auto ledger = OpenSqliteLedger(dir.File("ledger.db"));
+  ASSERT_TRUE(ledger.ok());
+  Ledger& l = **ledger;
+  ASSERT_EQ(l.SubmitAndWait(Settlement("S1", "V1", "P1", 100, 10, 0, "M1")), WriteStatus::kDurable);
+  {
+    auto reads = l.ReadTogether();
+    EXPECT_EQ(l.AccountBalance("acct:P1"), -10);  // the snapshot is taken here
+    ASSERT_EQ(l.SubmitAndWait(Settlement("S2", "V2", "P1", 100, 10, 0, "M2")),
+              WriteStatus::kDurable);
+    EXPECT_EQ(l.AccountBalance("acct:P1"), -10);
+    EXPECT_FALSE(l.FindSettlement("S2"));
+    // Another thread, outside the scope, reads the newest state meanwhile.
+    std::thread([&] { EXPECT_TRUE(l.FindSettlement("S2")); }).join();
+  }
+  EXPECT_EQ(l.AccountBalance("acct:P1"), -20);
+  EXPECT_TRUE(l.FindSettlement("S2"));
 }
 
 // The writer applies a write without a savepoint when its pre-check finds it cannot be refused, and
