@@ -30,8 +30,9 @@ sqlite3* Connect(const std::string& path) {
 // Commits `n` transactions of one 4 KiB row each (about one new page a commit).
 void CommitRows(sqlite3* db, int n) {
   for (int i = 0; i < n; ++i)
-    ASSERT_EQ(sqlite3_exec(db, "INSERT INTO t VALUES (randomblob(4000))", nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "INSERT INTO t VALUES (randomblob(4000))", nullptr, nullptr, nullptr),
+        SQLITE_OK);
 }
 
 int64_t Rows(sqlite3* db) {
