@@ -280,10 +280,12 @@ class DrgSpecParser {
   // Birth weight and age ranges that the name states and the lists do not.
   void ParseNameConditions(DrgAdrg& a) {
     static const std::regex weight(
-        "出生体重\\s*(?:(＜|<)\\s*([0-9]+)|([0-9]+)\\s*[-－~]\\s*([0-9]+)|(＞|>)\\s*([0-9]+))\\s*"
+        "出生体重\\s*(?:(＜|<)\\s*([0-9]{1,6})|([0-9]{1,6})\\s*[-－~]\\s*([0-9]{1,6})|(＞|>)\\s*(["
+        "0-9]{1,6}))\\s*"
         "g");
     static const std::regex age(
-        "(?:([0-9]+)\\s*(天|周岁)\\s*(≤|<=)\\s*)?出生年龄\\s*(＜|<)\\s*([0-9]+)\\s*(天|周岁)");
+        "(?:([0-9]{1,6})\\s*(天|周岁)\\s*(≤|<=)\\s*)?出生年龄\\s*(＜|<)\\s*([0-9]{1,6})\\s*(天|"
+        "周岁)");
     std::smatch m;
     if (std::regex_search(a.name, m, weight)) {
       DrgCondition c{DrgConditionKind::kBirthWeightGrams, 0, 0, INT32_MAX, a.source};

@@ -70,7 +70,6 @@ CREATE TABLE IF NOT EXISTS journal (
   account TEXT NOT NULL,
   amount BIGINT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS journal_account ON journal(account, amount);
 CREATE INDEX IF NOT EXISTS journal_setl ON journal(setl_id);
 CREATE TABLE IF NOT EXISTS msgid_reply (
   fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, infno TEXT NOT NULL, reply TEXT NOT NULL,
@@ -142,12 +141,22 @@ CREATE TABLE IF NOT EXISTS filing (
 );
 CREATE INDEX IF NOT EXISTS filing_person ON filing(psn_no, begndate, filing_id);
 CREATE INDEX IF NOT EXISTS visit_person ON visit(psn_no);
+-- Each journal account's balance, kept by every write that posts (an index on journal(account,
+-- amount) put each entry at a random place of it). A ledger made before it gets it filled from its
+-- journal, and loses that index.
+CREATE TABLE IF NOT EXISTS account_balance (
+  account TEXT PRIMARY KEY,
+  balance BIGINT NOT NULL
+);
+INSERT INTO account_balance SELECT account, SUM(amount) FROM journal GROUP BY account
+  ON CONFLICT (account) DO NOTHING;
+DROP INDEX IF EXISTS journal_account;
 )sql";
 
 // The last object kSchema creates: when it exists, so does everything else (EnsureSchema). A
 // ledger made before the newest object lacks it, so the whole (idempotent) script runs once more
 // and adds what is missing.
-constexpr const char* kSchemaMarker = "visit_person";
+constexpr const char* kSchemaMarker = "account_balance";
 
 struct Statement {
   const char* name;
@@ -168,6 +177,9 @@ constexpr Statement kWriterStatements[] = {
       DO UPDATE SET value = accumulator.value + EXCLUDED.value)sql"},
     {"ins_delta", "INSERT INTO accumulator_delta (setl_id, account, delta) VALUES ($1,$2,$3)"},
     {"ins_journal", "INSERT INTO journal (setl_id, account, amount) VALUES ($1,$2,$3)"},
+    {"add_balance", R"sql(
+      INSERT INTO account_balance (account, balance) VALUES ($1,$2)
+      ON CONFLICT (account) DO UPDATE SET balance = account_balance.balance + EXCLUDED.balance)sql"},
     {"ins_reply",
      "INSERT INTO msgid_reply (fixmedins_code, msgid, infno, reply) VALUES ($1,$2,$3,$4)"},
     {"ins_audit", "INSERT INTO audit_log (fixmedins_code, operator, action) VALUES ($1,$2,$3)"},
@@ -264,7 +276,8 @@ constexpr Statement kReaderStatements[] = {
      "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
      "FROM msgid_reply r WHERE r.fixmedins_code=$1 AND r.msgid=$2"},
     {"r_journal_sum", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal"},
-    {"r_balance", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal WHERE account=$1"},
+    {"r_balance",
+     "SELECT COALESCE((SELECT balance FROM account_balance WHERE account=$1), 0)::BIGINT"},
     {"r_settlements_of",
      YIBAO_SELECT_SETTLEMENT " WHERE psn_no=$1 AND insutype=$2 AND year=$3 ORDER BY seq"},
     {"r_deltas",
@@ -972,6 +985,7 @@ class PgLedger final : public Ledger {
       const std::string amount = std::to_string(e.amount);
       if (!Send<3>("ins_journal", {posting_id.c_str(), e.account.c_str(), amount.c_str()}, s, sent))
         return false;
+      if (!Send<2>("add_balance", {e.account.c_str(), amount.c_str()}, s, sent)) return false;
     }
     const std::string reply = w.msgid.empty() ? std::string() : StoredReply(w);
     if (!w.msgid.empty() &&

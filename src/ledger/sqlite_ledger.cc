@@ -37,8 +37,8 @@ namespace {
 // exception: a person upsert replaces that person's insurance and identity rows.
 //
 // The reads the service makes for every settlement — the visit (primary key), its fee lines
-// (fee_line_visit), the accumulators (primary key) and the personal account's balance (a covering
-// index on journal(account, amount)) — are index lookups.
+// (fee_line_visit), the accumulators (primary key) and the personal account's balance (primary
+// key of account_balance) — are index lookups.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settlement (
   setl_id TEXT PRIMARY KEY,
@@ -75,16 +75,15 @@ CREATE TABLE IF NOT EXISTS accumulator_delta (
   setl_id TEXT NOT NULL, account TEXT NOT NULL, delta INTEGER NOT NULL,
   PRIMARY KEY (setl_id, account)
 ) WITHOUT ROWID;
--- setl_id: the settlement's or the contribution's id the entries were posted under. Balances are
--- read from here; JournalOf reads the posting's own row (postings) instead, so that the index
--- journal_setl exists only in a ledger made by an earlier version (for its rows without postings).
+-- setl_id: the settlement's or the contribution's id the entries were posted under. JournalOf
+-- reads the posting's own row (postings) instead, so that the index journal_setl exists only in a
+-- ledger made by an earlier version (for its rows without postings).
 CREATE TABLE IF NOT EXISTS journal (
   entry_id INTEGER PRIMARY KEY,
   setl_id TEXT NOT NULL,
   account TEXT NOT NULL,
   amount INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS journal_account ON journal(account, amount);
 CREATE TABLE IF NOT EXISTS msgid_reply (
   fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, infno TEXT NOT NULL, reply TEXT NOT NULL,
   PRIMARY KEY (fixmedins_code, msgid)
@@ -159,6 +158,19 @@ CREATE TABLE IF NOT EXISTS filing (
   revoked INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS filing_person ON filing(psn_no, begndate, filing_id);
+)sql";
+
+// Each journal account's balance: the sum of its entries, kept by every write that posts. (Summing
+// an index on journal(account, amount) instead put every entry at a random place of that index: of
+// the pages a batch of settlements wrote, a third were its.) Filled from the journal the first time
+// a ledger made by an earlier version is opened, and that index dropped.
+constexpr const char* kAccountBalanceSchema = R"sql(
+CREATE TABLE account_balance (
+  account TEXT PRIMARY KEY,
+  balance INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO account_balance SELECT account, SUM(amount) FROM journal GROUP BY account;
+DROP INDEX IF EXISTS journal_account;
 )sql";
 
 // After the settlement table is known to have clr_type and setl_time (a ledger created before they
@@ -274,6 +286,11 @@ bool EnsureSchema(sqlite3* db, bool& legacy_postings) {
     }
   }
   ok = ok && Exec(db, kSchemaAfterMigration);
+  if (ok) {
+    Stmt s = Prepare(db, "SELECT 1 FROM sqlite_master WHERE name = 'account_balance'");
+    ok = s != nullptr;
+    if (ok && sqlite3_step(s.get()) != SQLITE_ROW) ok = Exec(db, kAccountBalanceSchema);
+  }
   if (ok && !legacy_postings) {  // opened before, by this version, as an earlier version's ledger
     Stmt s =
         Prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'journal_setl'");
@@ -303,7 +320,7 @@ constexpr const char* kReadReply =
     "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
     "FROM msgid_reply r WHERE r.fixmedins_code=? AND r.msgid=?";
 constexpr const char* kReadJournalSum = "SELECT COALESCE(SUM(amount), 0) FROM journal";
-constexpr const char* kReadBalance = "SELECT COALESCE(SUM(amount), 0) FROM journal WHERE account=?";
+constexpr const char* kReadBalance = "SELECT balance FROM account_balance WHERE account=?";
 constexpr const char* kReadSettlementsOf =
     YIBAO_SELECT_SETTLEMENT " WHERE psn_no=? AND insutype=? AND year=? ORDER BY rowid";
 constexpr const char* kReadSettlementPostings = "SELECT postings FROM settlement WHERE setl_id=?";
@@ -507,6 +524,9 @@ class SqliteLedger final : public Ledger {
       ON CONFLICT (psn_no, insutype, year, account) DO UPDATE SET value = value + excluded.value)sql");
     insert_journal_ =
         Prepare(writer_db_, "INSERT INTO journal (setl_id, account, amount) VALUES (?,?,?)");
+    add_balance_ = Prepare(writer_db_, R"sql(
+      INSERT INTO account_balance (account, balance) VALUES (?,?)
+      ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance)sql");
     insert_reply_ = Prepare(writer_db_, "INSERT INTO msgid_reply VALUES (?,?,?,?)");
     insert_audit_ = Prepare(
         writer_db_, "INSERT INTO audit_log (fixmedins_code, operator, action) VALUES (?,?,?)");
@@ -587,6 +607,7 @@ class SqliteLedger final : public Ledger {
                     &mark_cancelled_,
                     &add_accumulator_,
                     &insert_journal_,
+                    &add_balance_,
                     &insert_reply_,
                     &insert_audit_,
                     &upsert_person_,
@@ -1125,6 +1146,8 @@ class SqliteLedger final : public Ledger {
     for (const auto& e : w.journal) {
       BindAll(insert_journal_.get(), posting_id, e.account, e.amount);
       if (!Step(insert_journal_.get())) return WriteStatus::kFailed;
+      BindAll(add_balance_.get(), e.account, e.amount);
+      if (!Step(add_balance_.get())) return WriteStatus::kFailed;
     }
     if (!w.msgid.empty()) {
       const std::string reply = StoredReply(w);
@@ -1252,10 +1275,10 @@ class SqliteLedger final : public Ledger {
   bool wrote_ = false;  // the current Apply has run a statement that may have changed something
   Stmt begin_, commit_, savepoint_, rollback_to_, release_, rollback_;
   Stmt live_settlement_, contribution_exists_, live_fee_line_, reply_exists_;  // pre-check
-  Stmt insert_settlement_, mark_cancelled_, add_accumulator_, insert_journal_, insert_reply_,
-      insert_audit_, upsert_person_, delete_insurances_, delete_identities_, insert_insurance_,
-      insert_identity_, upsert_employer_, upsert_institution_, upsert_filing_, upsert_sign_in_,
-      upsert_visit_, insert_fee_line_, cancel_fee_line_, insert_contribution_;
+  Stmt insert_settlement_, mark_cancelled_, add_accumulator_, insert_journal_, add_balance_,
+      insert_reply_, insert_audit_, upsert_person_, delete_insurances_, delete_identities_,
+      insert_insurance_, insert_identity_, upsert_employer_, upsert_institution_, upsert_filing_,
+      upsert_sign_in_, upsert_visit_, insert_fee_line_, cancel_fee_line_, insert_contribution_;
   // The log is checkpointed off the writer's thread past kCheckpointPages (SQLite's own default
   // threshold; 4096 measured no faster and cost more CPU per settlement), by the writer itself
   // past kInlineCheckpointPages (512 MiB of 8 KiB pages).

@@ -175,6 +175,23 @@ TEST(MiniDrgSpec, ErrorsNameFileAndLine) {
   }
 }
 
+// A birth weight in an ADRG's name is a condition of it; a number too long for any weight is no
+// condition, and no crash (found by drg_spec_fuzz: std::stoi threw out_of_range).
+TEST(MiniDrgSpec, BirthWeightInANameIsReadAndAnAbsurdOneIgnored) {
+  Mini m;
+  m.adrg = "AA1 心脏移植\nBR1 颅内出血，出生体重＜1500g\nBB1 开颅术，出生体重＜99999999999999g\n";
+  Result<DrgSpec> r = m.Parse();
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  for (const DrgAdrg& a : r->adrgs) {
+    if (a.code == "BR1") {
+      ASSERT_EQ(a.implied.size(), 1u);
+      EXPECT_EQ(a.implied[0].kind, DrgConditionKind::kBirthWeightGrams);
+      EXPECT_EQ(a.implied[0].hi, 1499);
+    }
+    if (a.code == "BB1") EXPECT_TRUE(a.implied.empty());
+  }
+}
+
 TEST(MiniDrgSpec, RejectsBinaryInput) {
   Mini m;
   m.cce = std::string("\xff\xfe\x00x", 4);

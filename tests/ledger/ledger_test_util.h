@@ -487,15 +487,16 @@ inline void KillNineRounds(const OpenLedger& open, const std::string& acks, int 
       ASSERT_EQ(ledger->DeltasOf("S" + line).size(), 2u) << "half-written S" << line;
     }
     EXPECT_EQ(ledger->JournalSum(), 0) << "round " << round;
-    // Accumulators equal a replay of the settlements (sum of their stored deltas), and the journal
-    // holds exactly the entries of the settlements that exist.
+    // Accumulators and account balances equal a replay of the settlements (their stored deltas and
+    // amounts), and the journal holds exactly the entries of the settlements that exist.
     int64_t hospital = 0;
     size_t present = 0;
     for (int p = 0; p < 7; ++p) {
       std::string psn = "P" + std::to_string(p);
-      int64_t paid = 0, admissions = 0;
+      int64_t paid = 0, admissions = 0, account_paid = 0;
       for (const auto& r : ledger->SettlementsOf(psn, "310", 2025)) {
         ++present;
+        account_paid += r.acct_pay;
         for (const auto& [account, delta] : ledger->DeltasOf(r.setl_id)) {
           if (account == "inpatient.basic.paid") paid += delta;
           if (account == "inpatient.admissions") admissions += delta;
@@ -505,6 +506,7 @@ inline void KillNineRounds(const OpenLedger& open, const std::string& acks, int 
       auto acc = ledger->Accumulators(psn, "310", 2025);
       EXPECT_EQ(acc["inpatient.basic.paid"], paid) << psn << " round " << round;
       EXPECT_EQ(acc["inpatient.admissions"], admissions) << psn << " round " << round;
+      EXPECT_EQ(ledger->AccountBalance("acct:" + psn), -account_paid) << psn << " round " << round;
     }
     EXPECT_EQ(ledger->AccountBalance("hospital:H37990000001"), hospital) << "round " << round;
     EXPECT_GT(acknowledged, 0) << "round " << round << ": the child acknowledged nothing";

@@ -101,9 +101,10 @@ TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
   EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1").size(), 1u);
 }
 
-// A database of the version before filings (the whole schema but the filing table, its index and
-// the later visit_person index, so the schema marker is missing): opening it runs the schema script
-// again, which adds them and leaves what was there.
+// A database of the version before filings (the whole schema but the filing table, its index, the
+// later visit_person index and account_balance, with the journal(account, amount) index balances
+// were summed from; so the schema marker is missing): opening it runs the schema script again,
+// which adds them, fills the balances from the journal, drops that index, and leaves the rest.
 TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
@@ -118,7 +119,9 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   }
   PGconn* c = PQconnectdb(conninfo->c_str());
   ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-  PGresult* r = PQexec(c, "DROP TABLE filing; DROP INDEX visit_person");
+  PGresult* r = PQexec(c,
+                       "DROP TABLE filing; DROP INDEX visit_person; DROP TABLE account_balance; "
+                       "CREATE INDEX journal_account ON journal(account, amount)");
   EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
   PQclear(r);
 
@@ -139,7 +142,18 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
   EXPECT_STREQ(PQgetvalue(r, 0, 0), "t") << "the index visit_person was not created";
   PQclear(r);
+  r = PQexec(c, "SELECT to_regclass('journal_account') IS NULL");
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
+  EXPECT_STREQ(PQgetvalue(r, 0, 0), "t") << "the index journal_account was not dropped";
+  PQclear(r);
   PQfinish(c);
+  // The balances filled from the journal, and kept by the writes after.
+  EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"), 800);
+  EXPECT_EQ(ledger.AccountBalance("fund:379900:310:hifp"), -800);
+  ASSERT_EQ(ledger.SubmitAndWait(Settlement("S2", "V2", "P1", 100, 7, 0)), WriteStatus::kDurable);
+  EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"), 907);
+  EXPECT_EQ(ledger.AccountBalance("acct:P1"), -7);
+  EXPECT_EQ(ledger.JournalSum(), 0);
 }
 
 // Reported, not hidden: a server that cannot be reached is an error of Open.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <future>
 #include <thread>
 
 #include "ledger/sqlite_ledger_testing.h"
@@ -171,6 +172,101 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeFilings) {
   EXPECT_EQ(sqlite3_step(s), SQLITE_ROW) << "the index filing_person was not created";
   sqlite3_finalize(s);
   sqlite3_close(raw);
+}
+
+// Each account's balance is kept in account_balance, and always equals the sum of the account's
+// journal entries (checked in SQL over every account).
+void ExpectBalancesEqualTheJournal(const std::string& db) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, R"sql(
+      SELECT (SELECT count(*) FROM account_balance),
+             (SELECT count(*) FROM (SELECT account, SUM(amount) AS total FROM journal
+                                    GROUP BY account) j
+              JOIN account_balance b ON b.account = j.account AND b.balance = j.total),
+             (SELECT count(DISTINCT account) FROM journal),
+             (SELECT count(*) FROM sqlite_master WHERE name = 'journal_account'))sql",
+                               -1, &s, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  const int64_t balances = sqlite3_column_int64(s, 0), equal = sqlite3_column_int64(s, 1),
+                accounts = sqlite3_column_int64(s, 2), old_index = sqlite3_column_int64(s, 3);
+  sqlite3_finalize(s);
+  sqlite3_close(raw);
+  EXPECT_GT(accounts, 0);
+  EXPECT_EQ(balances, accounts);
+  EXPECT_EQ(equal, accounts) << "a balance differs from its account's journal entries";
+  EXPECT_EQ(old_index, 0) << "journal_account should be gone";
+}
+
+// A ledger of the version that summed the journal for balances (no account_balance; an index
+// journal(account, amount)): opening it fills the balances from the journal and drops the index;
+// later writes keep them.
+TEST(SqliteLedger, OpensALedgerMadeBeforeAccountBalances) {
+  TempDir dir;
+  const std::string db = dir.File("before-balances.db");
+  {
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    ASSERT_EQ((*opened)->SubmitAndWait(Settlement("S1", "V1", "P1", 800, 30, 200)),
+              WriteStatus::kDurable);
+    ASSERT_EQ((*opened)->SubmitAndWait(Settlement("S2", "V2", "P2", 500, 20, 100)),
+              WriteStatus::kDurable);
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "DROP TABLE account_balance; "
+                         "CREATE INDEX journal_account ON journal(account, amount);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+
+  {
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    Ledger& ledger = **opened;
+    EXPECT_EQ(ledger.AccountBalance("acct:P1"), -30);
+    EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"), 800 + 30 + 500 + 20);
+    ASSERT_EQ(ledger.SubmitAndWait(Settlement("S3", "V3", "P1", 100, 5, 0)), WriteStatus::kDurable);
+    EXPECT_EQ(ledger.AccountBalance("acct:P1"), -35);
+    EXPECT_EQ(ledger.AccountBalance("acct:nobody"), 0);
+    EXPECT_EQ(ledger.JournalSum(), 0);
+  }
+  ExpectBalancesEqualTheJournal(db);
+}
+
+// Refused writes, cancellations and a batch re-run with a savepoint per write leave every balance
+// equal to its account's journal entries.
+TEST(SqliteLedger, BalancesEqualTheJournalAfterRefusalsAndCancellations) {
+  TempDir dir;
+  const std::string db = dir.File("balances.db");
+  {
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    Ledger& ledger = **opened;
+    std::vector<std::future<WriteStatus>> done;
+    for (int i = 0; i < 40; ++i) {
+      const std::string id = std::to_string(i % 30);  // ids 0..9 twice: refused the second time
+      auto promise = std::make_shared<std::promise<WriteStatus>>();
+      done.push_back(promise->get_future());
+      ledger.Submit(Settlement("S" + id, "V" + id, "P" + std::to_string(i % 4), 100 + i, i, 10),
+                    [promise](WriteStatus st) { promise->set_value(st); });
+    }
+    int durable = 0;
+    for (auto& f : done) durable += f.get() == WriteStatus::kDurable;
+    EXPECT_EQ(durable, 30);
+    LedgerWrite unbalanced = Settlement("S-bad", "V-bad", "P0", 100, 5, 0);
+    unbalanced.journal.back().amount += 1;
+    EXPECT_EQ(ledger.SubmitAndWait(unbalanced), WriteStatus::kUnbalanced);
+    const LedgerWrite cancel = Cancellation(Settlement("S3", "V3", "P3", 103, 3, 10), "C3");
+    EXPECT_EQ(ledger.SubmitAndWait(cancel), WriteStatus::kDurable);
+    EXPECT_EQ(ledger.JournalSum(), 0);
+  }
+  ExpectBalancesEqualTheJournal(db);
 }
 
 // A ledger written before settlements and contributions kept their deltas and journal entries in
