@@ -17,6 +17,15 @@ namespace {
 
 using namespace ledger_test;
 
+// Runs `sql` on the ledger file `db` with a connection of its own (to make a file of an earlier
+// version, or to look inside one).
+void RunSql(const std::string& db, const char* sql) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(raw, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+}
+
 // kill -9 at random moments while a child process settles continuously; after each restart every
 // acknowledged settlement is there, nothing is half there, and the books balance.
 TEST(SqliteLedger, SurvivesKillNine) {
@@ -98,9 +107,7 @@ TEST(SqliteLedger, UnguardedWritesAndTheFallbackEqualOneByOne) {
 TEST(SqliteLedger, OpensALedgerMadeBeforeTheRegister) {
   TempDir dir;
   const std::string db = dir.File("old.db");
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, R"sql(
+  RunSql(db, R"sql(
     CREATE TABLE settlement (
       setl_id TEXT PRIMARY KEY, cancels TEXT NOT NULL DEFAULT '',
       cancelled_by TEXT NOT NULL DEFAULT '', mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL,
@@ -114,11 +121,7 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeTheRegister) {
       psn_cash_pay, bill_json)
     VALUES ('S0', 'V0', 'P1', 'H37990000001', '310', '21', 2025, '379900', '2025.1', 100, 80, 20,
       0, 20, '{}');
-  )sql",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(raw);
-  sqlite3_close(raw);
+  )sql");
 
   auto opened = OpenSqliteLedger(db);
   ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
@@ -147,11 +150,7 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeFilings) {
     w.persons = {Person("P1", "370102196005010011")};
     ASSERT_EQ((*opened)->SubmitAndWait(w), WriteStatus::kDurable);
   }
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE filing", nullptr, nullptr, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(raw);
-  sqlite3_close(raw);
+  RunSql(db, "DROP TABLE filing");
 
   auto opened = OpenSqliteLedger(db);
   ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
@@ -163,6 +162,7 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeFilings) {
   ASSERT_EQ(ledger.FilingsOf("P1").size(), 1u);
   opened->reset();
 
+  sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* s = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(
@@ -215,15 +215,9 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeAccountBalances) {
     ASSERT_EQ((*opened)->SubmitAndWait(Settlement("S2", "V2", "P2", 500, 20, 100)),
               WriteStatus::kDurable);
   }
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw,
-                         "DROP TABLE account_balance; "
-                         "CREATE INDEX journal_account ON journal(account, amount);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(raw);
-  sqlite3_close(raw);
+  RunSql(db,
+         "DROP TABLE account_balance; "
+         "CREATE INDEX journal_account ON journal(account, amount);");
 
   {
     auto opened = OpenSqliteLedger(db);
@@ -275,9 +269,7 @@ TEST(SqliteLedger, BalancesEqualTheJournalAfterRefusalsAndCancellations) {
 TEST(SqliteLedger, OldSettlementsWithoutPostingsAnswerDeltasAndJournal) {
   TempDir dir;
   const std::string db = dir.File("old.db");
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, R"sql(
+  RunSql(db, R"sql(
     CREATE TABLE settlement (
       setl_id TEXT PRIMARY KEY, cancels TEXT NOT NULL DEFAULT '',
       cancelled_by TEXT NOT NULL DEFAULT '', mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL,
@@ -316,11 +308,7 @@ TEST(SqliteLedger, OldSettlementsWithoutPostingsAnswerDeltasAndJournal) {
     INSERT INTO journal (setl_id, account, amount) VALUES ('C0', 'contributor:person:P1', -30),
       ('C0', 'acct:P1', 30), ('S0', 'fund:379900:310:hifp', -80), ('S0', 'acct:P1', -5),
       ('S0', 'hospital:H37990000001', 85);
-  )sql",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(raw);
-  sqlite3_close(raw);
+  )sql");
 
   using Deltas = std::vector<std::pair<std::string, int64_t>>;
   for (int round = 0; round < 2; ++round) {  // as migrated, then reopened
