@@ -210,67 +210,83 @@ void HisService::Discharge(const Envelope& env, Reply reply) {
 
 // ---- 2204 / 2301 -------------------------------------------------------------------------------
 
+namespace {
+
+// 2204 / 2301's reads and classification, in one ledger snapshot: the visit checked, the uploaded
+// lines checked against its live ones, the visit priced with all of them. Fills `w` with the new
+// lines and `out` with the reply; else returns the refusal. The snapshot ends when this returns,
+// before the caller answers (a refusal lets the person's next operation start on this thread).
+std::string ClassifyUpload(Ledger& ledger, std::shared_ptr<const Region> region,
+                           const std::string& fixmedins_code, const FeeUploadInput& in,
+                           bool inpatient, LedgerWrite& w, std::string& out) {
+  auto reads = ledger.ReadTogether();
+  const FeeDetailInput& first = in.feedetail.front();
+  std::optional<VisitRecord> v;
+  if (auto e = FindOwnVisit(ledger, fixmedins_code, first.mdtrt_id, first.psn_no,
+                            "feedetail[0].mdtrt_id", v);
+      !e.empty())
+    return e;
+  if (inpatient != IsInpatient(*v))
+    return "feedetail[0].mdtrt_id: " + first.mdtrt_id + " is " +
+           (inpatient ? "an outpatient visit: upload with 2204" : "an admission: upload with 2301");
+  if (auto e = CheckNotSettled(ledger, *v, "feedetail[0].mdtrt_id"); !e.empty()) return e;
+  std::vector<FeeLineRecord> lines;
+  for (auto& l : ledger.FeeLinesOf(fixmedins_code, first.mdtrt_id))
+    if (!l.cancelled) lines.push_back(std::move(l));
+  const size_t old = lines.size();
+  for (size_t i = 0; i < in.feedetail.size(); ++i) {
+    const FeeDetailInput& f = in.feedetail[i];
+    for (size_t k = 0; k < old; ++k)
+      if (lines[k].feedetl_sn == f.feedetl_sn)
+        return "feedetail[" + std::to_string(i) + "].feedetl_sn: " + f.feedetl_sn +
+               " is already uploaded for this visit";
+    FeeLineRecord r;
+    r.fixmedins_code = fixmedins_code;
+    r.mdtrt_id = f.mdtrt_id;
+    r.feedetl_sn = f.feedetl_sn;
+    r.chrg_bchno = f.chrg_bchno;
+    r.med_list_codg = f.med_list_codg;
+    r.medins_list_codg = f.medins_list_codg;
+    r.cnt = f.cnt_text;
+    r.pric = f.pric_text;
+    r.det_item_fee_sumamt = f.det_item_fee_sumamt.fen();
+    r.hosp_appr_flag = f.hosp_appr_flag;
+    r.prd_days = f.prd_days;
+    r.fee_ocur_time = f.fee_ocur_time;
+    lines.push_back(std::move(r));
+  }
+  // Classify by settling the visit with every live line: what 2204 answers is exactly what
+  // settlement will do with each line (an unknown code or a broken restriction shows now).
+  auto priced = PriceVisit(ledger, std::move(region), *v, lines, "",
+                           v->endtime.empty() ? "" : v->endtime.substr(0, 10), false);
+  if (!priced) return FailWith(priced.errors()).err_msg;
+  std::vector<uint32_t> fresh;
+  for (size_t i = old; i < lines.size(); ++i) fresh.push_back(uint32_t(i));
+  out = "{\"result\":";
+  WriteLineClassificationJson((*priced)->settlement, (*priced)->prepared.visit, fresh, out);
+  out += '}';
+  w.fee_lines.assign(std::make_move_iterator(lines.begin() + long(old)),
+                     std::make_move_iterator(lines.end()));
+  return {};
+}
+
+}  // namespace
+
 void HisService::UploadFees(const Envelope& env, Reply reply) {
   const bool inpatient = env.infno == "2301";
   PersonWrite(
       env, std::move(reply), ParseFeeUploadInput,
       [](const FeeUploadInput& in) { return in.feedetail.front().psn_no; },
       [this, inpatient](const FeeUploadInput& in, const Call& c) {
-        const FeeDetailInput& first = in.feedetail.front();
-        std::optional<VisitRecord> v;
-        if (auto e = FindOwnVisit(ledger_, c.fixmedins_code, first.mdtrt_id, first.psn_no,
-                                  "feedetail[0].mdtrt_id", v);
+        LedgerWrite w = c.NewWrite();
+        std::string out;
+        if (auto e =
+                ClassifyUpload(ledger_, region_.Current(), c.fixmedins_code, in, inpatient, w, out);
             !e.empty())
           return c.Fail(e);
-        if (inpatient != IsInpatient(*v))
-          return c.Fail("feedetail[0].mdtrt_id: " + first.mdtrt_id + " is " +
-                        (inpatient ? "an outpatient visit: upload with 2204"
-                                   : "an admission: upload with 2301"));
-        if (auto e = CheckNotSettled(ledger_, *v, "feedetail[0].mdtrt_id"); !e.empty())
-          return c.Fail(e);
-        std::vector<FeeLineRecord> lines;
-        for (auto& l : ledger_.FeeLinesOf(c.fixmedins_code, first.mdtrt_id))
-          if (!l.cancelled) lines.push_back(std::move(l));
-        const size_t old = lines.size();
-        for (size_t i = 0; i < in.feedetail.size(); ++i) {
-          const FeeDetailInput& f = in.feedetail[i];
-          for (size_t k = 0; k < old; ++k)
-            if (lines[k].feedetl_sn == f.feedetl_sn)
-              return c.Fail("feedetail[" + std::to_string(i) + "].feedetl_sn: " + f.feedetl_sn +
-                            " is already uploaded for this visit");
-          FeeLineRecord r;
-          r.fixmedins_code = c.fixmedins_code;
-          r.mdtrt_id = f.mdtrt_id;
-          r.feedetl_sn = f.feedetl_sn;
-          r.chrg_bchno = f.chrg_bchno;
-          r.med_list_codg = f.med_list_codg;
-          r.medins_list_codg = f.medins_list_codg;
-          r.cnt = f.cnt_text;
-          r.pric = f.pric_text;
-          r.det_item_fee_sumamt = f.det_item_fee_sumamt.fen();
-          r.hosp_appr_flag = f.hosp_appr_flag;
-          r.prd_days = f.prd_days;
-          r.fee_ocur_time = f.fee_ocur_time;
-          lines.push_back(std::move(r));
-        }
-        // Classify by settling the visit with every live line: what 2204 answers is exactly what
-        // settlement will do with each line (an unknown code or a broken restriction shows now).
-        auto priced = PriceVisit(ledger_, region_.Current(), *v, lines, "",
-                                 v->endtime.empty() ? "" : v->endtime.substr(0, 10), false);
-        if (!priced) return c.Fail(FailWith(priced.errors()).err_msg);
-        std::vector<uint32_t> fresh;
-        for (size_t i = old; i < lines.size(); ++i) fresh.push_back(uint32_t(i));
-        std::string out = "{\"result\":";
-        WriteLineClassificationJson((*priced)->settlement, (*priced)->prepared.visit, fresh, out);
-        out += '}';
-        LedgerWrite w = c.NewWrite();
-        w.fee_lines.assign(std::make_move_iterator(lines.begin() + long(old)),
-                           std::make_move_iterator(lines.end()));
         Commit(std::move(w), std::move(out), c.reply, c.finished);
       });
 }
-
-// ---- 2205 / 2302 -------------------------------------------------------------------------------
 
 void HisService::CancelFeesByBatch(const Envelope& env, Reply reply) {
   PersonWrite(
