@@ -125,16 +125,35 @@ std::string HisService::CheckSignature(const Envelope& env) {
   return {};
 }
 
+namespace {
+
+// What a message whose (fixmedins_code, msgid) is in the ledger gets: a retry, the reply it missed;
+// the same msgid on another transaction is a HIS error.
+std::optional<TransactionResult> StoredReplyOf(Ledger& ledger, const std::string& fixmedins_code,
+                                               const std::string& msgid, const std::string& infno) {
+  std::string stored_infno;
+  auto stored = ledger.FindReply(fixmedins_code, msgid, &stored_infno);
+  if (!stored) return std::nullopt;
+  if (stored_infno != infno)
+    return TransactionResult::Fail("msgid: " + msgid + " was already used for transaction " +
+                                   stored_infno + "; every message needs its own msgid");
+  return TransactionResult::Ok(std::move(*stored));
+}
+
+}  // namespace
+
 bool HisService::Replayed(const Envelope& env, Reply& reply) {
-  std::string infno;
-  auto stored = ledger_.FindReply(env.fixmedins_code, env.msgid, &infno);
-  if (!stored) return false;
-  // A retry gets the reply it missed; the same msgid on another transaction is a HIS error.
-  if (infno != env.infno)
-    reply(TransactionResult::Fail("msgid: " + env.msgid + " was already used for transaction " +
-                                  infno + "; every message needs its own msgid"));
-  else
-    reply(TransactionResult::Ok(std::move(*stored)));
+  auto r = StoredReplyOf(ledger_, env.fixmedins_code, env.msgid, env.infno);
+  if (!r) return false;
+  reply(std::move(*r));
+  return true;
+}
+
+bool HisService::Replayed(const Call& c) {
+  auto r = StoredReplyOf(ledger_, c.fixmedins_code, c.msgid, c.infno);
+  if (!r) return false;
+  c.finished();
+  c.reply(std::move(*r));
   return true;
 }
 
@@ -151,12 +170,11 @@ void HisService::Commit(LedgerWrite write, std::string output, Reply reply,
         r = TransactionResult::Ok(output);
         break;
       case WriteStatus::kDuplicateMsgid: {  // the same msgid won a race: answer as it was answered
-        std::string stored_infno;
-        auto stored = ledger_.FindReply(fixmedins_code, msgid, &stored_infno);
-        r = stored_infno == infno
-                ? TransactionResult::Ok(stored.value_or("{}"))
-                : TransactionResult::Fail("msgid: " + msgid + " was already used for transaction " +
-                                          stored_infno + "; every message needs its own msgid");
+        auto stored = StoredReplyOf(ledger_, fixmedins_code, msgid, infno);
+        r = stored
+                ? std::move(*stored)
+                : TransactionResult::Fail("msgid: " + msgid +
+                                          " was already used; every message needs its own msgid");
         break;
       }
       case WriteStatus::kDuplicateVisit:

@@ -1,8 +1,21 @@
 #include "platform/person_queue.h"
 
+#include <deque>
+#include <tuple>
 #include <utility>
 
 namespace yibao {
+namespace {
+
+// The tasks this thread starts once the task it is running returns, in the order they were let
+// start. `running`: a task is running on this thread.
+struct Pending {
+  bool running = false;
+  std::deque<std::tuple<PersonQueue*, std::string, PersonQueue::Task>> ready;
+};
+thread_local Pending pending;
+
+}  // namespace
 
 void PersonQueue::Run(const std::string& key, Task task) {
   {
@@ -13,7 +26,7 @@ void PersonQueue::Run(const std::string& key, Task task) {
       return;
     }
   }
-  task([this, key] { Finished(key); });
+  Start(key, std::move(task));
 }
 
 size_t PersonQueue::busy_persons() const {
@@ -31,22 +44,23 @@ void PersonQueue::Finished(const std::string& key) {
       return;
     }
     next = std::move(it->second.front());
-    it->second.erase(it->second.begin());
+    it->second.pop_front();
   }
-  // A task that finishes at once (a refusal) would otherwise start the next one from inside itself,
-  // and a long queue of refusals would recurse that deep: the outermost Finished on this thread
-  // runs them one after another instead.
-  thread_local bool draining = false;
-  thread_local std::vector<std::pair<std::string, Task>> ready;
-  ready.emplace_back(key, std::move(next));
-  if (draining) return;
-  draining = true;
-  while (!ready.empty()) {
-    auto [k, task] = std::move(ready.back());
-    ready.pop_back();
-    task([this, k = k] { Finished(k); });
+  Start(key, std::move(next));
+}
+
+// Also keeps the stack flat: a long queue of tasks that finish at once (refusals) runs one after
+// another here instead of each starting the next from inside itself.
+void PersonQueue::Start(const std::string& key, Task task) {
+  pending.ready.emplace_back(this, key, std::move(task));
+  if (pending.running) return;
+  pending.running = true;
+  while (!pending.ready.empty()) {
+    auto [queue, k, t] = std::move(pending.ready.front());
+    pending.ready.pop_front();
+    t([queue = queue, k = k] { queue->Finished(k); });
   }
-  draining = false;
+  pending.running = false;
 }
 
 }  // namespace yibao
