@@ -149,14 +149,6 @@ bool HisService::Replayed(const Envelope& env, Reply& reply) {
   return true;
 }
 
-bool HisService::Replayed(const Call& c) {
-  auto r = StoredReplyOf(ledger_, c.fixmedins_code, c.msgid, c.infno);
-  if (!r) return false;
-  c.finished();
-  c.reply(std::move(*r));
-  return true;
-}
-
 void HisService::Commit(LedgerWrite write, std::string output, Reply reply,
                         std::function<void()> finished, std::function<void()> on_durable) {
   std::string fixmedins_code = write.fixmedins_code, msgid = write.msgid, infno = write.infno;

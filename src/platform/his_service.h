@@ -116,25 +116,22 @@ class HisService {
     }
   };
 
-  // The shape every write that touches one person shares: the gate, the input parsed (errors
-  // answered with their field); then, in the person's order, a replayed msgid answered with its
-  // stored reply, else `body(input, call)`. The msgid check and the body's reads are one ledger
-  // snapshot, taken once every earlier operation of the person is durable (the person queue starts
-  // no other task inside this one, so the snapshot cannot leak into the person's next operation).
+  // The shape every write that touches one person shares: the gate, a replayed msgid answered, the
+  // input parsed (errors answered with their field); then `body(input, call)` in the person's
+  // order.
   template <typename Input, typename PsnOf, typename Body>
   void PersonWrite(const Envelope& env, Reply reply, Result<Input> (*parse)(std::string_view),
                    PsnOf psn_of, Body body) {
     if (auto e = Admission(env); !e.empty()) return reply(TransactionResult::Fail(e));
+    if (Replayed(env, reply)) return;
     auto parsed = parse(env.input_json);
     if (!parsed) return reply(FailWith(parsed.errors()));
     auto in = std::make_shared<const Input>(std::move(*parsed));
     const std::string psn_no = psn_of(*in);
     Call call{env.fixmedins_code, env.msgid, env.infno, std::move(reply), {}};
     persons_.Run(psn_no,
-                 [this, in, call = std::move(call), body](std::function<void()> finished) mutable {
+                 [in, call = std::move(call), body](std::function<void()> finished) mutable {
                    call.finished = std::move(finished);
-                   auto reads = ledger_.ReadTogether();
-                   if (Replayed(call)) return;
                    body(*in, call);
                  });
   }
@@ -153,8 +150,6 @@ class HisService {
   std::string CheckSignature(const Envelope& env);
   // The stored reply of (fixmedins_code, msgid), answered; true when there was one.
   bool Replayed(const Envelope& env, Reply& reply);
-  // The same inside a person's operation: answers, and lets the person's next one start.
-  bool Replayed(const Call& c);
   // Submits `write` and answers `output` once it is durable (or the stored reply when the msgid won
   // a race; or the refusal). `finished` (may be empty) runs before the reply.
   // `on_durable` (may be empty) runs only when the write is durable, before the reply.
