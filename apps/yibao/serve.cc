@@ -12,6 +12,7 @@
 #include "ledger/sqlite_ledger.h"
 #include "platform/admin_api.h"
 #include "platform/his_service.h"
+#include "platform/ledger_metrics.h"
 #include "platform/region_holder.h"
 #include "platform/register_seed.h"
 #include "platform/review_base.h"
@@ -109,6 +110,7 @@ int Serve(const ServeArgs& args) {
   AdminApi admin(holder, **ledger, tokens);
 
   Metrics metrics;
+  metrics.AddSection([&ledger](std::string& out) { RenderLedgerMetrics((*ledger)->Stats(), out); });
   ServerOptions options;
   options.address = args.address;
   options.port = args.port;

@@ -1,5 +1,7 @@
 #include "ledger/group_commit.h"
 
+#include <chrono>
+
 namespace yibao {
 
 GroupCommitWriter::GroupCommitWriter(size_t max_batch, CommitBatch commit)
@@ -27,7 +29,7 @@ void GroupCommitWriter::Submit(LedgerWrite write, std::function<void(WriteStatus
 }
 
 LedgerStats GroupCommitWriter::Stats() const {
-  return LedgerStats{writes_.load(), batches_.load(), largest_batch_.load()};
+  return LedgerStats{writes_.load(), batches_.load(), largest_batch_.load(), commit_micros_.load()};
 }
 
 void GroupCommitWriter::Loop() {
@@ -46,7 +48,11 @@ void GroupCommitWriter::Loop() {
       }
     }
     status.assign(writes.size(), WriteStatus::kFailed);
+    const auto started = std::chrono::steady_clock::now();
     commit_(writes, status);
+    commit_micros_ += uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count());
     writes_ += writes.size();
     batches_ += 1;
     if (writes.size() > largest_batch_) largest_batch_ = writes.size();

@@ -42,7 +42,7 @@ class GroupCommitWriter {
   std::condition_variable cv_;
   std::deque<std::pair<LedgerWrite, std::function<void(WriteStatus)>>> queue_;
   bool stopping_ = false;
-  std::atomic<uint64_t> writes_{0}, batches_{0}, largest_batch_{0};
+  std::atomic<uint64_t> writes_{0}, batches_{0}, largest_batch_{0}, commit_micros_{0};
   std::thread thread_;
 };
 

@@ -273,6 +273,7 @@ struct LedgerStats {
   uint64_t writes = 0;
   uint64_t batches = 0;  // transactions committed
   uint64_t largest_batch = 0;
+  uint64_t commit_micros = 0;  // time spent applying and committing batches (durable included)
 };
 
 class Ledger {

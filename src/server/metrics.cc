@@ -188,6 +188,11 @@ void Metrics::Render(std::string& out) const {
                  "# TYPE yibao_connections_total counter\n"
                  "yibao_connections_total {}\n",
                  connections_open(), connections_total());
+  for (const auto& section : sections_) section(out);
+}
+
+void Metrics::AddSection(std::function<void(std::string&)> section) {
+  sections_.push_back(std::move(section));
 }
 
 std::string Metrics::Render() const {

@@ -9,6 +9,7 @@
 //   yibao_http_responses_total{code}          HTTP responses by status (200, 404, 413, …)
 //   yibao_connections_open                    gauge
 //   yibao_connections_total                   connections accepted
+//   … and whatever the sections added with AddSection render (the ledger's, in `yibao serve`).
 //
 // Per-infno slots are created on first use (one compare-and-swap) and never freed; infno is 4
 // digits, so there are at most 10,001 of them. Render() may run while others count: each number
@@ -18,9 +19,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace yibao {
 
@@ -45,6 +48,10 @@ class Metrics {
 
   std::string Render() const;
   void Render(std::string& out) const;  // appends
+
+  // More metrics, rendered after these by `section` (which appends whole exposition lines). Add
+  // sections before the server starts; they are called from the I/O threads.
+  void AddSection(std::function<void(std::string&)> section);
 
   // Readers for tests and health checks.
   uint64_t requests(std::string_view infno, int infcode) const;
@@ -78,6 +85,7 @@ class Metrics {
   Histogram overall_;
   std::array<std::atomic<uint64_t>, kStatuses.size() + 1> http_{};  // last: code="other"
   std::atomic<int64_t> connections_open_{0};
+  std::vector<std::function<void(std::string&)>> sections_;  // fixed once serving
   std::atomic<uint64_t> connections_total_{0};
 };
 

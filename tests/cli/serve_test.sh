@@ -30,6 +30,15 @@ grep -q "── 2207  {\"infcode\":0" "$work/demo.err" || { echo "FAIL: no settl
 setl_id=$(sed -n 's/^settled .* as //p' "$work/demo.err")
 echo "ok   README walk-through settled $setl_id"
 
+# /metrics shows the ledger's group commit: the walk-through's writes, in at least one commit.
+metrics=$(curl -sS "http://127.0.0.1:$port/metrics")
+writes=$(sed -n 's/^yibao_ledger_writes_total //p' <<<"$metrics")
+commits=$(sed -n 's/^yibao_ledger_commits_total //p' <<<"$metrics")
+{ [ -n "$writes" ] && [ "$writes" -gt 0 ] && [ -n "$commits" ] && [ "$commits" -gt 0 ] &&
+  [ "$commits" -le "$writes" ] && grep -q '^yibao_ledger_commit_seconds_total [0-9]*\.[0-9]\{6\}$' <<<"$metrics"; } ||
+  { echo "FAIL: /metrics lacks the ledger's writes and commits"; echo "$metrics" | grep ledger; exit 1; }
+echo "ok   /metrics: $writes ledger writes in $commits commits"
+
 balance() {
   curl -sS -H "Authorization: Bearer test-token" "http://127.0.0.1:$port/admin/accounts/hospital:H37990000012" | jq -r .balance
 }
