@@ -40,6 +40,15 @@ uint64_t WalCheckpointer::inline_passes() const {
 // length in frames.
 int WalCheckpointer::OnCommit(void* self, sqlite3* db, const char* schema, int pages) {
   auto* c = static_cast<WalCheckpointer*>(self);
+  // A shorter log than after the last commit has restarted (a background pass had copied all of
+  // it while the writer was idle): the last pass's count is of the old log, and must not make the
+  // new log's first pass past the threshold a residue pass (a whole threshold copied inline).
+  const bool restarted = pages < c->last_pages_;
+  c->last_pages_ = pages;
+  if (restarted) {
+    std::lock_guard<std::mutex> lock(c->mu_);
+    c->copied_ = 0;
+  }
   if (pages < c->threshold_pages_ && pages < c->inline_pages_) return SQLITE_OK;
   uint64_t* pass = nullptr;
   {

@@ -47,6 +47,7 @@ class WalCheckpointer {
 
   sqlite3* own_;
   const int threshold_pages_, inline_pages_;
+  int last_pages_ = 0;  // the log's length after the last commit; the writer's thread only
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool due_ = false, running_ = false, stopping_ = false;

@@ -72,9 +72,8 @@ std::string EndDate(const VisitRecord& v, bool inpatient) {
 std::string HisService::PlanSettlement(const std::string& fixmedins_code, const SettleInput& in,
                                        bool inpatient, bool settling, SettlementPlan& plan) {
   if (!inpatient && in.med_type.empty()) return "data.med_type: required";
-  // All of it read in one snapshot. The scope ends when this returns, before the caller answers
-  // or writes: a refusal lets the person's next operation start, and that one must not read
-  // inside this snapshot.
+  // All of it read in one snapshot, ended when this returns: an open read transaction holds back
+  // the ledger's checkpoints, so it does not stay open while the bill is written and submitted.
   auto reads = ledger_.ReadTogether();
   SettleState& s = plan.state;
   if (auto e = LoadForSettlement(ledger_, fixmedins_code, in, inpatient, s); !e.empty()) return e;

@@ -214,8 +214,8 @@ namespace {
 
 // 2204 / 2301's reads and classification, in one ledger snapshot: the visit checked, the uploaded
 // lines checked against its live ones, the visit priced with all of them. Fills `w` with the new
-// lines and `out` with the reply; else returns the refusal. The snapshot ends when this returns,
-// before the caller answers (a refusal lets the person's next operation start on this thread).
+// lines and `out` with the reply; else returns the refusal. The snapshot ends when this returns
+// (an open read transaction holds back the ledger's checkpoints).
 std::string ClassifyUpload(Ledger& ledger, std::shared_ptr<const Region> region,
                            const std::string& fixmedins_code, const FeeUploadInput& in,
                            bool inpatient, LedgerWrite& w, std::string& out) {

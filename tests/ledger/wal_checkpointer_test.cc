@@ -69,6 +69,37 @@ TEST(WalCheckpointer, CheckpointsOnItsOwnThreadAndTheLogStopsGrowing) {
   sqlite3_close(writer);
 }
 
+// A background pass that copies the whole log while the writer is idle lets the next commit
+// restart it; the new log's first crossing of the threshold then starts a background pass again —
+// a residue pass only ever follows a background pass of the same log.
+TEST(WalCheckpointer, ARestartedLogStartsWithABackgroundPass) {
+  TempDir dir;
+  const std::string path = dir.File("c.db");
+  sqlite3* writer = Connect(path);
+  ASSERT_EQ(sqlite3_exec(writer, "CREATE TABLE t (b BLOB)", nullptr, nullptr, nullptr), SQLITE_OK);
+  WalCheckpointer checkpointer(writer, Connect(path), /*threshold_pages=*/50,
+                               /*inline_pages=*/100000);
+  int commits = 0;
+  for (; commits < 200 && checkpointer.background_passes() == 0; ++commits) {
+    CommitRows(writer, 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (int i = 0; i < 5000 && checkpointer.background_passes() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_EQ(checkpointer.background_passes(), 1u);
+  // The pass ran with the writer idle: it copied all of the log, and the next commit restarts it.
+  for (int i = 0; i < 200 && checkpointer.background_passes() < 2; ++i) {
+    CommitRows(writer, 1);
+    ++commits;
+    ASSERT_TRUE(checkpointer.residue_passes() == 0 || checkpointer.background_passes() >= 2)
+        << "a residue pass on a restarted log, with no background pass of its own";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(checkpointer.inline_passes(), 0u);
+  EXPECT_EQ(Rows(writer), commits);
+  sqlite3_close(writer);
+}
+
 TEST(WalCheckpointer, TheWriterCheckpointsPastTheInlineBound) {
   TempDir dir;
   const std::string path = dir.File("c.db");
