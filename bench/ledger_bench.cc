@@ -7,6 +7,11 @@
 // synchronous_commit on; tests/ledger/pg_cluster.h). A tmpfs /tmp makes fsync free: such runs are
 // labelled so.
 //
+// BM_SettlementReads: the reads one settlement makes (visit, fee lines, live settlement, person,
+// institution, personal account, accumulators; in one read scope), on SQLite while a writer commits
+// other persons' settlements all the time, as under load; Arg(1) through the read cache
+// (ledger/read_cache.h), Arg(0) without. Reports CPU per settlement's reads.
+//
 // build-bench/bench/ledger_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <libpq-fe.h>
@@ -26,6 +31,7 @@
 #include <thread>
 
 #include "ledger/pg_ledger.h"
+#include "ledger/read_cache.h"
 #include "ledger/sqlite_ledger.h"
 // The tests' throwaway-cluster helper, compiled in here: bench/CMakeLists.txt builds one source per
 // benchmark binary.
@@ -213,6 +219,96 @@ BENCHMARK(BM_PgDurableSettlementWrites)
     ->Arg(256)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// The reads of one settlement, with a writer committing other persons' settlements meanwhile.
+void BM_SettlementReads(benchmark::State& state) {
+  constexpr int kPersons = 2000;
+  const std::string path = "ledger-bench-reads-" + std::to_string(::getpid()) + ".db";
+  std::filesystem::remove(path);
+  auto opened = OpenSqliteLedger(path);
+  if (!opened.ok()) {
+    state.SkipWithError("cannot open the ledger");
+    return;
+  }
+  std::unique_ptr<Ledger> ledger = std::move(*opened);
+  if (state.range(0) == 1) ledger = WithReadCache(std::move(ledger));
+  {
+    LedgerWrite w;
+    InstitutionRecord h;
+    h.fixmedins_code = "H37990000001";
+    h.fixmedins_name = "bench";
+    h.hosp_lv = 3;
+    h.admdvs = "379900";
+    w.institutions.push_back(h);
+    ledger->SubmitAndWait(std::move(w));
+  }
+  for (int p = 0; p < kPersons; ++p) {
+    LedgerWrite w;
+    PersonRecord person;
+    person.psn_no = "P" + std::to_string(p);
+    person.certno = "3799001960050100" + std::to_string(p);
+    person.insurances.push_back(
+        InsuranceRecord{"310", "11", "1", "2000-01-01", "", "379900", "E1", "0"});
+    w.persons.push_back(person);
+    VisitRecord v;
+    v.fixmedins_code = "H37990000001";
+    v.mdtrt_id = "R" + std::to_string(p);
+    v.psn_no = person.psn_no;
+    v.insutype = "310";
+    v.med_type = "11";
+    v.begntime = "2025-03-01 08:00:00";
+    v.status = "registered";
+    v.info_json = std::string(300, 'i');
+    w.visit = v;
+    for (int l = 0; l < 8; ++l) {
+      FeeLineRecord f;
+      f.fixmedins_code = v.fixmedins_code;
+      f.mdtrt_id = v.mdtrt_id;
+      f.feedetl_sn = std::to_string(l);
+      f.chrg_bchno = "B1";
+      f.med_list_codg = "XA01AAA001" + std::to_string(l);
+      f.medins_list_codg = "H-" + std::to_string(l);
+      f.cnt = "2";
+      f.pric = "4.5";
+      f.det_item_fee_sumamt = 900;
+      f.fee_ocur_time = "2025-03-01 09:00:00";
+      w.fee_lines.push_back(f);
+    }
+    ledger->SubmitAndWait(std::move(w));
+  }
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {  // keeps commits coming, as under load
+    for (long id = 0; !stop.load(); ++id)
+      ledger->SubmitAndWait(Write("w" + std::to_string(id), int(id % kPersons)));
+  });
+  long reads = 0;
+  int64_t sink = 0;
+  const auto cpu_before = ThreadTicks();
+  for (auto _ : state) {
+    const std::string p = std::to_string(reads++ % kPersons);
+    auto scope = ledger->ReadTogether();
+    auto visit = ledger->FindVisit("H37990000001", "R" + p);
+    auto lines = ledger->FeeLinesOf("H37990000001", "R" + p);
+    auto live = ledger->LiveSettlementOfVisit("H37990000001", "R" + p);
+    auto person = ledger->FindPerson("P" + p);
+    auto institution = ledger->FindInstitution("H37990000001");
+    sink += ledger->AccountBalance("acct:P" + p);
+    sink += ledger->Accumulators("P" + p, "310", 2025).size();
+    sink += int64_t(lines.size()) + (visit ? 1 : 0) + (live ? 1 : 0) + (person ? 1 : 0) +
+            (institution ? 1 : 0);
+  }
+  stop = true;
+  writer.join();
+  benchmark::DoNotOptimize(sink);
+  state.SetItemsProcessed(reads);
+  const LedgerStats stats = ledger->Stats();
+  state.counters["cache_hit_%"] =
+      100.0 * double(stats.cache_hits) /
+      double(std::max<uint64_t>(1, stats.cache_hits + stats.cache_misses));
+  ledger.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+BENCHMARK(BM_SettlementReads)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 }  // namespace yibao

@@ -261,6 +261,12 @@ int main(int argc, char** argv) {
                    "bill) or enforce (refuse-severity findings refuse the settlement)")
       ->capture_default_str()
       ->check(CLI::IsMember({"off", "flag", "enforce"}));
+  serve
+      ->add_option("--read-cache", serve_args.read_cache,
+                   "keep what settlements read in memory, true by the ledger's own writes (on); "
+                   "off for a ledger another process writes at the same time")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
 
   auto* group = app.add_subcommand(

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ledger/pg_ledger.h"
+#include "ledger/read_cache.h"
 #include "ledger/sqlite_ledger.h"
 #include "platform/admin_api.h"
 #include "platform/his_service.h"
@@ -81,6 +82,7 @@ int Serve(const ServeArgs& args) {
     std::cerr << FormatDiagnostics(ledger.errors());
     return 1;
   }
+  if (args.read_cache == "on") *ledger = WithReadCache(std::move(*ledger));
   auto seeded = SeedLedger(*holder.Current(), **ledger);
   if (!seeded) {
     std::cerr << FormatDiagnostics(seeded.errors());

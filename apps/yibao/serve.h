@@ -20,6 +20,7 @@ struct ServeArgs {
   int sign_in_hours = 24;          // a 9001 sign-in is good for this long; 0 = until 9002
   std::string rules_dir;           // the review rule base of 3101/3102 and settlement; empty = none
   std::string settlement_review = "enforce";  // off | flag | enforce (settlement_review.h)
+  std::string read_cache = "on";              // on | off (ledger/read_cache.h)
 };
 
 int Serve(const ServeArgs& args);

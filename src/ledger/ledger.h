@@ -75,6 +75,7 @@ struct InsuranceRecord {
   std::string insuplc_admdvs;  // 参保地
   std::string emp_no;          // 单位编号 (employees), empty for residents
   std::string cvlserv_flag;    // 公务员标志 "0"/"1"
+  bool operator==(const InsuranceRecord&) const = default;
 };
 
 // An identity (人员身份: 特困, 低保, …) with its validity.
@@ -82,6 +83,7 @@ struct IdentityRecord {
   std::string psn_idet_type;  // an identity id of the region
   std::string begntime;       // YYYY-MM-DD
   std::string endtime;        // YYYY-MM-DD, empty = open
+  bool operator==(const IdentityRecord&) const = default;
 };
 
 struct PersonRecord {
@@ -94,12 +96,14 @@ struct PersonRecord {
   std::string naty;  // 民族
   std::vector<InsuranceRecord> insurances;
   std::vector<IdentityRecord> identities;
+  bool operator==(const PersonRecord&) const = default;
 };
 
 struct EmployerRecord {
   std::string emp_no;
   std::string emp_name;
   std::string admdvs;
+  bool operator==(const EmployerRecord&) const = default;
 };
 
 struct InstitutionRecord {
@@ -112,6 +116,7 @@ struct InstitutionRecord {
       credential_sm3;  // hex SM3 of the institution's sign-in credential; empty = cannot sign in
   std::string sm2_public_key;  // hex (04‖x‖y) of the key its messages are signed with; may be empty
   bool active = true;
+  bool operator==(const InstitutionRecord&) const = default;
 };
 
 // A sign-in (9001): later calls of the institution carry `sign_no`.
@@ -121,6 +126,7 @@ struct SignInRecord {
   std::string opter_no;
   std::string sign_time;  // "YYYY-MM-DD HH:MM:SS"
   bool signed_out = false;
+  bool operator==(const SignInRecord&) const = default;
 };
 
 // A cross-region filing (异地就医备案) of a person: where they may be treated outside the insured
@@ -138,6 +144,7 @@ struct FilingRecord {
   std::string begndate;  // YYYY-MM-DD
   std::string enddate;   // YYYY-MM-DD, empty = open
   bool revoked = false;
+  bool operator==(const FilingRecord&) const = default;
 };
 
 // ---- Visits and fee lines -----------------------------------------------------------------------
@@ -154,6 +161,7 @@ struct VisitRecord {
   std::string endtime;     // discharge (2402) or the visit's day for outpatient; empty while open
   std::string status;      // "registered", "admitted", "discharged", "cancelled"
   std::string info_json;   // the rest (diagnoses, department, 备案, …) as the platform keeps it
+  bool operator==(const VisitRecord&) const = default;
 };
 
 // One uploaded fee line (2204 / 2301). Amounts kept exactly as sent (decimal text) and in fen.
@@ -171,6 +179,7 @@ struct FeeLineRecord {
   int prd_days = 0;
   std::string fee_ocur_time;
   bool cancelled = false;
+  bool operator==(const FeeLineRecord&) const = default;
 };
 
 // A visit with whether it has a live (not cancelled) settlement and its live fee lines (in upload
@@ -274,6 +283,9 @@ struct LedgerStats {
   uint64_t batches = 0;  // transactions committed
   uint64_t largest_batch = 0;
   uint64_t commit_micros = 0;  // time spent applying and committing batches (durable included)
+  // Reads answered by the read cache (read_cache.h) and those it passed to the backend; 0 without.
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
 };
 
 class Ledger {

@@ -38,6 +38,12 @@ commits=$(sed -n 's/^yibao_ledger_commits_total //p' <<<"$metrics")
   [ "$commits" -le "$writes" ] && grep -q '^yibao_ledger_commit_seconds_total [0-9]*\.[0-9]\{6\}$' <<<"$metrics"; } ||
   { echo "FAIL: /metrics lacks the ledger's writes and commits"; echo "$metrics" | grep ledger; exit 1; }
 echo "ok   /metrics: $writes ledger writes in $commits commits"
+# …and the read cache (on by default) answered some of the walk-through's reads.
+hits=$(sed -n 's/^yibao_ledger_cache_reads_total{result="hit"} //p' <<<"$metrics")
+misses=$(sed -n 's/^yibao_ledger_cache_reads_total{result="miss"} //p' <<<"$metrics")
+{ [ -n "$hits" ] && [ "$hits" -gt 0 ] && [ -n "$misses" ]; } ||
+  { echo "FAIL: /metrics shows no read-cache hits"; echo "$metrics" | grep cache; exit 1; }
+echo "ok   /metrics: read cache $hits hits, $misses misses"
 
 balance() {
   curl -sS -H "Authorization: Bearer test-token" "http://127.0.0.1:$port/admin/accounts/hospital:H37990000012" | jq -r .balance

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ledger/pg_ledger.h"
+#include "ledger/read_cache.h"
 #include "ledger/sqlite_ledger.h"
 #include "ledger_test_util.h"
 #include "pg_cluster.h"
@@ -30,7 +31,7 @@ class PgClusterEnvironment : public ::testing::Environment {
 class LedgerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
+    if (Backend() == "sqlite") {
       path_ = dir_.File("ledger.db");
       return;
     }
@@ -44,10 +45,16 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
 
   // Opens the test's store (the same one each time: reopening sees what was written).
   std::unique_ptr<Ledger> Open() {
-    auto l = GetParam() == "sqlite" ? OpenSqliteLedger(path_) : OpenPgLedger(conninfo_);
+    auto l = Backend() == "sqlite" ? OpenSqliteLedger(path_) : OpenPgLedger(conninfo_);
     EXPECT_TRUE(l.ok()) << (l.ok() ? "" : FormatDiagnostics(l.errors()));
-    return l.ok() ? std::move(*l) : nullptr;
+    if (!l.ok()) return nullptr;
+    return Cached() ? WithReadCache(std::move(*l)) : std::move(*l);
   }
+
+  // "sqlite", "postgres", or either with "_cached": through the read cache (read_cache.h), which
+  // must keep the same contract.
+  std::string Backend() const { return GetParam().substr(0, GetParam().find('_')); }
+  bool Cached() const { return GetParam().find("_cached") != std::string::npos; }
 
  private:
   static inline int databases_ = 0;
@@ -55,7 +62,9 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
   std::string path_, conninfo_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::Values("sqlite", "postgres"),
+INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest,
+                         ::testing::Values("sqlite", "postgres", "sqlite_cached",
+                                           "postgres_cached"),
                          [](const auto& info) { return info.param; });
 
 TEST_P(LedgerTest, SettlementIsStoredWithItsDeltasAndBalancedJournal) {

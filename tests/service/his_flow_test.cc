@@ -13,6 +13,7 @@
 #include "crypto/envelope_signature.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
+#include "ledger/read_cache.h"
 #include "ledger/sqlite_ledger.h"
 #include "platform/admin_api.h"
 #include "platform/his_service.h"
@@ -102,7 +103,8 @@ class HisFlowTest : public testing::Test {
     fs::create_directories(dir_);
     auto l = OpenSqliteLedger((dir_ / "ledger.db").string());
     ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
-    ledger_ = std::move(*l);
+    // Through the read cache, as `yibao serve` runs by default.
+    ledger_ = WithReadCache(std::move(*l));
     ASSERT_EQ(ledger_->SubmitAndWait(Register(key_hex_b)), WriteStatus::kDurable);
     region_ = std::make_unique<RegionHolder>(SampleRegion());
     HisOptions options;

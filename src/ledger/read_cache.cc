@@ -1,0 +1,334 @@
+#include "ledger/read_cache.h"
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ledger/cache_shards.h"
+
+namespace yibao {
+namespace {
+
+std::string Key(std::string_view a, std::string_view b) {
+  std::string k;
+  k.reserve(a.size() + b.size() + 1);
+  k.append(a).push_back('\x1f');
+  k.append(b);
+  return k;
+}
+std::string AccumulatorKey(std::string_view psn_no, std::string_view insutype, int year) {
+  return Key(Key(psn_no, insutype), std::to_string(year));
+}
+
+// What one write will change in the caches, taken from it before it goes to the backend (which
+// owns it from then on) and applied when it lands.
+struct CacheChange {
+  std::vector<std::string> persons, institutions, employers, sign_ins;
+  bool filings = false;
+  std::optional<VisitRecord> visit;
+  std::vector<FeeLineRecord> fee_lines, fee_lines_cancelled;
+  std::string settled_visit;  // the visit key of a settlement or cancellation, if any
+  std::string accumulator_key;
+  std::vector<AccumulatorDelta> deltas;  // non-zero only
+  std::vector<JournalEntry> journal;
+};
+
+// The calling thread's read scope (Ledger::ReadTogether) on a cached ledger.
+struct CacheReadScope {
+  const Ledger* owner = nullptr;
+  int depth = 0;
+  uint64_t epoch = 0;  // the writer's, when the outermost scope began
+  std::optional<Ledger::ReadScope> backend;
+};
+thread_local CacheReadScope scope_;
+
+class CachedLedger final : public Ledger {
+ public:
+  CachedLedger(std::unique_ptr<Ledger> backend, const ReadCacheOptions& o)
+      : backend_(std::move(backend)),
+        persons_(o.persons, o.shards),
+        institutions_(o.register_entries, o.shards),
+        employers_(o.register_entries, o.shards),
+        sign_ins_(o.register_entries, o.shards),
+        filings_(o.register_entries, o.shards),
+        visits_(o.visits, o.shards),
+        no_live_settlement_(o.visits, o.shards),
+        fee_lines_(o.fee_line_visits, o.shards),
+        accumulators_(o.accumulators, o.shards),
+        balances_(o.balances, o.shards) {}
+  // The backend goes first: stopping it lands its last writes, in the caches still here.
+  ~CachedLedger() override { backend_.reset(); }
+
+  void Submit(LedgerWrite write, std::function<void(WriteStatus)> done) override {
+    auto change = std::make_shared<CacheChange>(Announce(write));
+    backend_->Submit(std::move(write),
+                     [this, change = std::move(change), done = std::move(done)](WriteStatus s) {
+                       Land(*change, s == WriteStatus::kDurable);
+                       done(s);
+                     });
+  }
+
+  std::map<std::string, int64_t> Accumulators(const std::string& psn_no,
+                                              const std::string& insutype, int year) override {
+    return Cached(accumulators_, AccumulatorKey(psn_no, insutype, year),
+                  [&] { return backend_->Accumulators(psn_no, insutype, year); });
+  }
+  int64_t AccountBalance(const std::string& journal_account) override {
+    return Cached(balances_, journal_account,
+                  [&] { return backend_->AccountBalance(journal_account); });
+  }
+  std::optional<SettlementRecord> LiveSettlementOfVisit(const std::string& fixmedins_code,
+                                                        const std::string& mdtrt_id) override {
+    // Only "none" is kept: it is what a settlement finds, and the bill is large.
+    const std::string key = Key(fixmedins_code, mdtrt_id);
+    char none;
+    if (no_live_settlement_.Get(key, none)) return Hit(std::nullopt);
+    const uint64_t epoch = ReadEpoch();
+    auto live = backend_->LiveSettlementOfVisit(fixmedins_code, mdtrt_id);
+    ++misses_;
+    if (!live) no_live_settlement_.Fill(key, 0, epoch);
+    return live;
+  }
+  std::optional<PersonRecord> FindPerson(const std::string& psn_no) override {
+    return Cached(persons_, psn_no, [&] { return backend_->FindPerson(psn_no); });
+  }
+  std::optional<EmployerRecord> FindEmployer(const std::string& emp_no) override {
+    return Cached(employers_, emp_no, [&] { return backend_->FindEmployer(emp_no); });
+  }
+  std::optional<InstitutionRecord> FindInstitution(const std::string& fixmedins_code) override {
+    return Cached(institutions_, fixmedins_code,
+                  [&] { return backend_->FindInstitution(fixmedins_code); });
+  }
+  std::optional<SignInRecord> FindSignIn(const std::string& sign_no) override {
+    return Cached(sign_ins_, sign_no, [&] { return backend_->FindSignIn(sign_no); });
+  }
+  std::vector<FilingRecord> FilingsOf(const std::string& psn_no) override {
+    return Cached(filings_, psn_no, [&] { return backend_->FilingsOf(psn_no); });
+  }
+  std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
+                                       const std::string& mdtrt_id) override {
+    return Cached(visits_, Key(fixmedins_code, mdtrt_id),
+                  [&] { return backend_->FindVisit(fixmedins_code, mdtrt_id); });
+  }
+  std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
+                                        const std::string& mdtrt_id) override {
+    return Cached(fee_lines_, Key(fixmedins_code, mdtrt_id),
+                  [&] { return backend_->FeeLinesOf(fixmedins_code, mdtrt_id); });
+  }
+
+  LedgerStats Stats() override {
+    LedgerStats s = backend_->Stats();
+    s.cache_hits = hits_.load(std::memory_order_relaxed);
+    s.cache_misses = misses_.load(std::memory_order_relaxed);
+    return s;
+  }
+
+  // Straight to the backend.
+  std::optional<SettlementRecord> FindSettlement(const std::string& setl_id) override {
+    return backend_->FindSettlement(setl_id);
+  }
+  std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
+                                       std::string* infno) override {
+    return backend_->FindReply(fixmedins_code, msgid, infno);
+  }
+  int64_t JournalSum() override { return backend_->JournalSum(); }
+  std::vector<SettlementRecord> SettlementsOf(const std::string& psn_no,
+                                              const std::string& insutype, int year) override {
+    return backend_->SettlementsOf(psn_no, insutype, year);
+  }
+  std::vector<std::pair<std::string, int64_t>> DeltasOf(const std::string& setl_id) override {
+    return backend_->DeltasOf(setl_id);
+  }
+  std::vector<JournalEntry> JournalOf(const std::string& setl_id) override {
+    return backend_->JournalOf(setl_id);
+  }
+  std::optional<PersonRecord> FindPersonByCert(const std::string& psn_cert_type,
+                                               const std::string& certno) override {
+    return backend_->FindPersonByCert(psn_cert_type, certno);
+  }
+  std::vector<InstitutionRecord> Institutions() override { return backend_->Institutions(); }
+  int64_t PersonCount() override { return backend_->PersonCount(); }
+  std::optional<FilingRecord> FindFiling(const std::string& filing_id) override {
+    return backend_->FindFiling(filing_id);
+  }
+  std::vector<PersonVisit> ClaimedVisitsOf(const std::string& psn_no,
+                                           const std::string& since) override {
+    return backend_->ClaimedVisitsOf(psn_no, since);
+  }
+  std::vector<ContributionRecord> ContributionsOf(const std::string& psn_no) override {
+    return backend_->ContributionsOf(psn_no);
+  }
+  ReconciliationTotals Reconcile(const std::string& fixmedins_code, const std::string& insutype,
+                                 const std::string& clr_type, const std::string& begin_date,
+                                 const std::string& end_date) override {
+    return backend_->Reconcile(fixmedins_code, insutype, clr_type, begin_date, end_date);
+  }
+  std::vector<AuditEntry> AuditLog(size_t limit) override { return backend_->AuditLog(limit); }
+
+ protected:
+  // The outermost scope takes the epoch before the backend's snapshot can begin, and every fill
+  // inside the scope uses it: a value read in the snapshot is no newer than the scope's start.
+  bool BeginReadScope() override {
+    CacheReadScope& t = scope_;
+    if (t.depth > 0 && t.owner != this) return false;  // another ledger's scope on this thread
+    if (t.depth++ == 0) {
+      t.owner = this;
+      t.epoch = epoch_.load();
+      t.backend.emplace(backend_->ReadTogether());
+    }
+    return true;
+  }
+  void EndReadScope() override {
+    CacheReadScope& t = scope_;
+    if (--t.depth > 0) return;
+    t.backend.reset();
+    t.owner = nullptr;
+  }
+
+ private:
+  uint64_t ReadEpoch() const {
+    const CacheReadScope& t = scope_;
+    return t.depth > 0 && t.owner == this ? t.epoch : epoch_.load();
+  }
+
+  template <class T>
+  T Hit(T value) {
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    return value;
+  }
+
+  template <class V, class Read>
+  V Cached(CacheShards<V>& cache, const std::string& key, Read read) {
+    V value;
+    if (cache.Get(key, value)) return Hit(std::move(value));
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t epoch = ReadEpoch();
+    value = read();
+    cache.Fill(key, value, epoch);
+    return value;
+  }
+
+  // Every key `w` may change is pending from now until it lands.
+  CacheChange Announce(const LedgerWrite& w) {
+    CacheChange c;
+    for (const auto& p : w.persons) persons_.Pend(c.persons.emplace_back(p.psn_no));
+    for (const auto& i : w.institutions)
+      institutions_.Pend(c.institutions.emplace_back(i.fixmedins_code));
+    for (const auto& e : w.employers) employers_.Pend(c.employers.emplace_back(e.emp_no));
+    if (w.sign_in) sign_ins_.Pend(c.sign_ins.emplace_back(w.sign_in->sign_no));
+    // A filing upserted may move from one person to another: every person's list is dropped.
+    if (!w.filings.empty()) {
+      c.filings = true;
+      filings_.PendAll();
+    }
+    if (w.visit) {
+      c.visit = *w.visit;
+      visits_.Pend(Key(w.visit->fixmedins_code, w.visit->mdtrt_id));
+    }
+    c.fee_lines_cancelled = w.fee_lines_cancelled;
+    c.fee_lines = w.fee_lines;
+    for (const auto* lines : {&c.fee_lines_cancelled, &c.fee_lines})
+      for (const auto& l : *lines) fee_lines_.Pend(Key(l.fixmedins_code, l.mdtrt_id));
+    if (w.settlement) {
+      const SettlementRecord& r = *w.settlement;
+      c.settled_visit = Key(r.fixmedins_code, r.mdtrt_id);
+      no_live_settlement_.Pend(c.settled_visit);
+      // The backends apply accumulator deltas only with a settlement, and skip zero ones.
+      c.accumulator_key = AccumulatorKey(r.psn_no, r.insutype, r.year);
+      for (const auto& d : w.accumulators)
+        if (d.delta != 0) c.deltas.push_back(d);
+      accumulators_.Pend(c.accumulator_key);
+    }
+    c.journal = w.journal;
+    for (const auto& e : c.journal) balances_.Pend(e.account);
+    return c;
+  }
+
+  // Runs on the backend's writer thread, once `c`'s write is durable (or refused), before its
+  // callback. Writes land one at a time, in commit order.
+  void Land(const CacheChange& c, bool durable) {
+    const uint64_t epoch = epoch_.fetch_add(1) + 1;
+    auto erase = [&](auto& cache, const std::vector<std::string>& keys) {
+      for (const auto& k : keys) {
+        if (durable)
+          cache.LandErase(k, epoch);
+        else
+          cache.LandChange(k, epoch, nullptr);
+      }
+    };
+    erase(persons_, c.persons);
+    erase(institutions_, c.institutions);
+    erase(employers_, c.employers);
+    erase(sign_ins_, c.sign_ins);
+    if (c.filings) filings_.LandAll(epoch, durable);
+    if (c.visit) {
+      const std::string key = Key(c.visit->fixmedins_code, c.visit->mdtrt_id);
+      if (durable)
+        visits_.LandSet(key, epoch, *c.visit);  // upserted whole
+      else
+        visits_.LandChange(key, epoch, nullptr);
+    }
+    // Cancellations first, then uploads (a write may cancel a line and upload its feedetl_sn
+    // again), each line in its visit's upload order.
+    for (const auto& l : c.fee_lines_cancelled) {
+      fee_lines_.LandChange(Key(l.fixmedins_code, l.mdtrt_id), epoch,
+                            durable ? [&l](std::vector<FeeLineRecord>& lines) {
+                              for (auto& have : lines)
+                                if (!have.cancelled && have.feedetl_sn == l.feedetl_sn) {
+                                  have.cancelled = true;
+                                  return;
+                                }
+                            }
+                                    : std::function<void(std::vector<FeeLineRecord>&)>());
+    }
+    for (const auto& l : c.fee_lines) {
+      fee_lines_.LandChange(Key(l.fixmedins_code, l.mdtrt_id), epoch,
+                            durable ? [&l](std::vector<FeeLineRecord>& lines) {
+                              lines.push_back(l);
+                              lines.back().cancelled = false;
+                            }
+                                    : std::function<void(std::vector<FeeLineRecord>&)>());
+    }
+    if (!c.settled_visit.empty()) {
+      // A settlement makes the visit's "none" false; a cancellation may make it true, which the
+      // next read learns from the backend.
+      if (durable)
+        no_live_settlement_.LandErase(c.settled_visit, epoch);
+      else
+        no_live_settlement_.LandChange(c.settled_visit, epoch, nullptr);
+      accumulators_.LandChange(c.accumulator_key, epoch,
+                               durable ? [&c](std::map<std::string, int64_t>& values) {
+                                 for (const auto& d : c.deltas) values[d.account] += d.delta;
+                               }
+                                       : std::function<void(std::map<std::string, int64_t>&)>());
+    }
+    for (const auto& e : c.journal)
+      balances_.LandChange(e.account, epoch,
+                           durable ? [&e](int64_t& balance) { balance += e.amount; }
+                                   : std::function<void(int64_t&)>());
+  }
+
+  std::unique_ptr<Ledger> backend_;
+  std::atomic<uint64_t> epoch_{0};  // of the last write landed
+  std::atomic<uint64_t> hits_{0}, misses_{0};
+  CacheShards<std::optional<PersonRecord>> persons_;
+  CacheShards<std::optional<InstitutionRecord>> institutions_;
+  CacheShards<std::optional<EmployerRecord>> employers_;
+  CacheShards<std::optional<SignInRecord>> sign_ins_;
+  CacheShards<std::vector<FilingRecord>> filings_;
+  CacheShards<std::optional<VisitRecord>> visits_;
+  CacheShards<char> no_live_settlement_;
+  CacheShards<std::vector<FeeLineRecord>> fee_lines_;
+  CacheShards<std::map<std::string, int64_t>> accumulators_;
+  CacheShards<int64_t> balances_;
+};
+
+}  // namespace
+
+std::unique_ptr<Ledger> WithReadCache(std::unique_ptr<Ledger> backend, ReadCacheOptions options) {
+  return std::make_unique<CachedLedger>(std::move(backend), options);
+}
+
+}  // namespace yibao

@@ -1,0 +1,50 @@
+// The ledger's read cache: a Ledger over another that keeps, in memory, what a settlement reads —
+// the register (persons, institutions, sign-ins, employers, filings), visits and their fee lines,
+// whether a visit has a live settlement, the persons' accumulators and the journal's balances —
+// and keeps it true from the writes themselves, not by expiry.
+//
+// Why: on SQLite each read transaction after a commit starts with an empty page cache (the WAL
+// invalidates it), and under load a commit lands every millisecond or so, so every settlement's
+// eight to ten reads were B-tree descents copied from the OS by pread; on PostgreSQL each is a
+// round trip. Most of what a settlement reads was written by the calls just before it (2201 → 2203
+// → 2204 → 2207) or changes rarely (the register).
+//
+// How it stays true: a write changes the cache after it is durable and before its callback runs,
+// so every read that must see a write (one made after its callback) sees it. Hot entries are kept
+// by write-through — a visit upserted is the new value; fee lines uploaded are appended and
+// cancelled ones flagged; accumulator deltas and journal amounts are added — exactly as the
+// backends apply them; register writes (rare) erase their entries. A read that misses fills the
+// cache only if no write touched the entry's shard since the reader's snapshot began
+// (cache_shards.h). Each cache is bounded (least recently used out first).
+//
+// It assumes this process is the ledger's only writer (DESIGN.md §4: a shard is one node). A
+// ledger written by several processes at once must not be read through it.
+//
+// Not cached: replies by msgid (every new msgid misses), settlements and their journal, the
+// history of claims, reconciliation, the audit log; those go to the backend.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "ledger/ledger.h"
+
+namespace yibao {
+
+// Entries at most, each cache (least recently used out first). With these, the caches hold at
+// most a few hundred MiB; most of it is fee lines (≈ 0.6 KiB a line with its strings).
+struct ReadCacheOptions {
+  size_t persons = 100'000;          // persons by psn_no
+  size_t visits = 50'000;            // visits, and visits known to have no live settlement, each
+  size_t fee_line_visits = 20'000;   // visits whose fee lines are kept
+  size_t accumulators = 100'000;     // (psn_no, insutype, year)
+  size_t balances = 100'000;         // journal accounts
+  size_t register_entries = 20'000;  // institutions, sign-ins, employers; filings by person
+  size_t shards = 64;  // per cache (each its own lock); a test takes 1 to make fills race writes
+};
+
+// `backend` read through a cache; Stats() adds the cache's hits and misses.
+std::unique_ptr<Ledger> WithReadCache(std::unique_ptr<Ledger> backend,
+                                      ReadCacheOptions options = {});
+
+}  // namespace yibao

@@ -1,0 +1,248 @@
+// The read cache (ledger/read_cache.h) keeps the Ledger contract (the whole contract suite also
+// runs through it: ledger_suite_test.cc, "*_cached"). Here: after any sequence of writes, refused
+// ones included, every cached read equals the store's own; and reads racing the writer never
+// leave a value older than a write whose callback has run.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "ledger/read_cache.h"
+#include "ledger/sqlite_ledger.h"
+#include "ledger_test_util.h"
+
+namespace yibao {
+namespace {
+
+using namespace ledger_test;
+
+std::unique_ptr<Ledger> OpenOrDie(const std::string& path) {
+  auto l = OpenSqliteLedger(path);
+  EXPECT_TRUE(l.ok()) << (l.ok() ? "" : FormatDiagnostics(l.errors()));
+  return l.ok() ? std::move(*l) : nullptr;
+}
+
+// The keys the random writes below use.
+const std::vector<std::string> kPersons = {"P1", "P2", "P3"};
+const std::vector<std::string> kVisits = {"V1", "V2", "V3", "V4", "V5", "V6"};
+const std::vector<std::string> kSerials = {"1", "2", "3", "4", "5"};
+const std::vector<std::string> kInstitutions = {"H37990000001", "H37990000002"};
+const std::vector<std::string> kSignIns = {"S1", "S2"};
+const std::vector<std::string> kEmployers = {"E1", "E2"};
+
+std::vector<std::string> Accounts() {
+  std::vector<std::string> a = {"fund:379900:310:hifp", "hospital:H37990000001", "emp:E1"};
+  for (const auto& p : kPersons) a.push_back("acct:" + p);
+  return a;
+}
+
+// Every read the cache answers, through `cached` and straight from `store`, must agree.
+void ExpectSameReads(Ledger& cached, Ledger& store, int step) {
+  SCOPED_TRACE("after write " + std::to_string(step));
+  for (const auto& p : kPersons) {
+    EXPECT_EQ(cached.FindPerson(p), store.FindPerson(p)) << p;
+    EXPECT_EQ(cached.FilingsOf(p), store.FilingsOf(p)) << p;
+    for (int year : {2025, 2026})
+      EXPECT_EQ(cached.Accumulators(p, "310", year), store.Accumulators(p, "310", year)) << p;
+  }
+  for (const auto& v : kVisits) {
+    EXPECT_EQ(cached.FindVisit("H37990000001", v), store.FindVisit("H37990000001", v)) << v;
+    EXPECT_EQ(cached.FeeLinesOf("H37990000001", v), store.FeeLinesOf("H37990000001", v)) << v;
+    auto a = cached.LiveSettlementOfVisit("H37990000001", v);
+    auto b = store.LiveSettlementOfVisit("H37990000001", v);
+    EXPECT_EQ(a.has_value(), b.has_value()) << v;
+    if (a && b) EXPECT_EQ(a->setl_id, b->setl_id) << v;
+  }
+  for (const auto& a : Accounts())
+    EXPECT_EQ(cached.AccountBalance(a), store.AccountBalance(a)) << a;
+  for (const auto& i : kInstitutions)
+    EXPECT_EQ(cached.FindInstitution(i), store.FindInstitution(i));
+  for (const auto& s : kSignIns) EXPECT_EQ(cached.FindSignIn(s), store.FindSignIn(s)) << s;
+  for (const auto& e : kEmployers) {
+    auto a = cached.FindEmployer(e);
+    auto b = store.FindEmployer(e);
+    EXPECT_EQ(a.has_value(), b.has_value()) << e;
+    if (a && b) EXPECT_EQ(a->emp_name, b->emp_name) << e;
+  }
+}
+
+// One random write of any kind the cache follows; many are refused (a fee line uploaded twice, a
+// line cancelled that is not live, a visit settled twice, a settlement cancelled twice).
+LedgerWrite RandomWrite(std::mt19937& rng, int step, std::vector<LedgerWrite>& settled) {
+  auto pick = [&rng](const std::vector<std::string>& from) {
+    return from[std::uniform_int_distribution<size_t>(0, from.size() - 1)(rng)];
+  };
+  auto coin = [&rng](int percent) {
+    return std::uniform_int_distribution<int>(0, 99)(rng) < percent;
+  };
+  const std::string tag = std::to_string(step);
+  switch (std::uniform_int_distribution<int>(0, 9)(rng)) {
+    case 0: {  // a visit upserted
+      LedgerWrite w;
+      VisitRecord v = Visit(pick(kVisits), pick(kPersons));
+      v.status = coin(50) ? "admitted" : "discharged";
+      v.info_json = "{\"n\":" + tag + "}";
+      w.visit = v;
+      return w;
+    }
+    case 1:
+    case 2: {  // fee lines uploaded, some cancelled first
+      const std::string visit = pick(kVisits);
+      std::vector<FeeLineRecord> up, cancel;
+      if (coin(60)) up.push_back(FeeLine(visit, pick(kSerials), 100 + step));
+      if (coin(30)) up.push_back(FeeLine(visit, pick(kSerials), 200 + step));
+      if (coin(40)) cancel.push_back(FeeLine(visit, pick(kSerials)));
+      return FeeLines(up, cancel);
+    }
+    case 3:
+    case 4: {  // a visit settled, with a zero delta among its deltas
+      LedgerWrite w = Settlement("SETL" + tag, pick(kVisits), pick(kPersons), 1000 + step, 10, 5);
+      w.settlement->year = coin(50) ? 2025 : 2026;
+      w.accumulators.push_back({"outpatient.visits", coin(50) ? 0 : 1});
+      settled.push_back(w);
+      return w;
+    }
+    case 5: {  // a settlement cancelled (perhaps again)
+      if (settled.empty()) return FeeLines({FeeLine(pick(kVisits), pick(kSerials))});
+      std::uniform_int_distribution<size_t> at(0, settled.size() - 1);
+      return Cancellation(settled[at(rng)], "CANCEL" + tag);
+    }
+    case 6: {  // a person upserted, or an employer
+      LedgerWrite w;
+      PersonRecord p = Person(pick(kPersons), "37990019600501" + tag);
+      p.psn_name = "P" + tag;
+      if (coin(50)) p.insurances.pop_back();
+      w.persons.push_back(p);
+      if (coin(50)) w.employers.push_back(EmployerRecord{pick(kEmployers), "E" + tag, "379900"});
+      return w;
+    }
+    case 7: {  // an institution upserted, or a sign-in
+      LedgerWrite w;
+      if (coin(50)) {
+        w.institutions.push_back(Institution(pick(kInstitutions), 1 + step % 3));
+      } else {
+        w.sign_in =
+            SignInRecord{pick(kSignIns), pick(kInstitutions), tag, "2025-03-01 08:00:00", coin(30)};
+      }
+      return w;
+    }
+    case 8:  // a filing upserted
+      return Filings({Filing("F" + std::to_string(step % 4), pick(kPersons), "long_term", "440300",
+                             "2025-01-0" + std::to_string(1 + step % 9))});
+    default:  // a contribution (journal only)
+      return Contribution("C" + tag, pick(kPersons), 3000, 1000 + step);
+  }
+}
+
+TEST(ReadCache, AgreesWithTheStoreAfterRandomWrites) {
+  for (uint32_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    TempDir dir;
+    const std::string path = dir.File("ledger.db");
+    // Small caches, so that entries also leave and come back.
+    ReadCacheOptions small;
+    small.persons = small.visits = small.fee_line_visits = small.accumulators = small.balances =
+        small.register_entries = 4;
+    small.shards = 2;
+    auto cached = WithReadCache(OpenOrDie(path), small);
+    auto store = OpenOrDie(path);  // a second connection to the same file, not cached
+    std::mt19937 rng(seed);
+    std::vector<LedgerWrite> settled;
+    int durable = 0, refused = 0;
+    for (int step = 0; step < 300; ++step) {
+      // Some reads first, so that what the write changes is (sometimes) cached.
+      if (step % 3 == 0) ExpectSameReads(*cached, *store, step);
+      LedgerWrite w = RandomWrite(rng, step, settled);
+      (cached->SubmitAndWait(std::move(w)) == WriteStatus::kDurable ? durable : refused)++;
+      ExpectSameReads(*cached, *store, step);
+      if (HasFailure()) return;
+    }
+    EXPECT_GT(durable, 100);
+    EXPECT_GT(refused, 20);
+    const LedgerStats stats = cached->Stats();
+    EXPECT_GT(stats.cache_hits, 0u);
+    EXPECT_GT(stats.cache_misses, 0u);
+  }
+}
+
+// Readers (in read scopes and out of them) fill the cache while the writer changes the same
+// entries; with one shard of one entry per cache every read misses, so every read's fill races the
+// writer. After each write's callback, a read must show that write: never a value filled from
+// before it, and never a write counted twice.
+TEST(ReadCache, FillsRacingTheWriterNeverKeepAStaleValue) {
+  TempDir dir;
+  ReadCacheOptions tiny;
+  tiny.persons = tiny.visits = tiny.fee_line_visits = tiny.accumulators = tiny.balances =
+      tiny.register_entries = 1;
+  tiny.shards = 1;
+  auto ledger = WithReadCache(OpenOrDie(dir.File("ledger.db")), tiny);
+  const std::string psn = "P1", code = "H37990000001", visit = "V0";
+  {
+    LedgerWrite w;
+    w.visit = Visit(visit, psn);
+    ASSERT_EQ(ledger->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> next{1};  // the settlement about to be written
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      while (!stop.load()) {
+        auto scope = (rng() % 2) ? ledger->ReadTogether() : Ledger::ReadScope();
+        // The other key first: in a scope it begins the snapshot, which the key under test is
+        // then read from (the fill must count from the scope's start, not from its own read).
+        switch (rng() % 5) {
+          case 0:
+            ledger->Accumulators("other", "310", 2025);  // evicts
+            std::this_thread::yield();
+            ledger->Accumulators(psn, "310", 2025);
+            break;
+          case 1:
+            ledger->AccountBalance("acct:other");
+            std::this_thread::yield();
+            ledger->AccountBalance("acct:" + psn);
+            break;
+          case 2:
+            ledger->FeeLinesOf(code, "other");
+            std::this_thread::yield();
+            ledger->FeeLinesOf(code, visit);
+            break;
+          case 3:
+            ledger->FindVisit(code, "other");
+            std::this_thread::yield();
+            ledger->FindVisit(code, visit);
+            break;
+          default:
+            ledger->LiveSettlementOfVisit(code, "other");
+            std::this_thread::yield();
+            ledger->LiveSettlementOfVisit(code, "S" + std::to_string(next.load()));
+        }
+      }
+    });
+  int lines = 0;
+  for (int i = 1; i <= 400; ++i) {
+    LedgerWrite w = Settlement("SETL" + std::to_string(i), "S" + std::to_string(i), psn, 100, 1, 0);
+    w.accumulators = {{"n", 1}};
+    if (i % 3 == 0) {
+      w.fee_lines = {FeeLine(visit, std::to_string(i))};
+      ++lines;
+    }
+    VisitRecord v = Visit(visit, psn);
+    v.info_json = std::to_string(i);
+    w.visit = v;
+    ASSERT_EQ(ledger->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+    ASSERT_EQ(ledger->Accumulators(psn, "310", 2025)["n"], i);
+    ASSERT_EQ(ledger->AccountBalance("acct:" + psn), -i);
+    ASSERT_EQ(ledger->FeeLinesOf(code, visit).size(), size_t(lines)) << "after write " << i;
+    ASSERT_EQ(ledger->FindVisit(code, visit)->info_json, std::to_string(i));
+    ASSERT_TRUE(ledger->LiveSettlementOfVisit(code, "S" + std::to_string(i)));
+    next = i + 1;
+  }
+  stop = true;
+  for (auto& r : readers) r.join();
+}
+
+}  // namespace
+}  // namespace yibao
