@@ -29,9 +29,14 @@ namespace yibao {
 template <class V>
 class CacheShards {
  public:
-  // At most `capacity` entries in all (at least one a shard).
-  explicit CacheShards(size_t capacity, size_t shards = 64)
-      : per_shard_(std::max<size_t>(1, capacity / shards)), shards_(shards) {}
+  // What an entry counts against the capacity: 1 unless `weigh` says otherwise (a visit's fee
+  // lines count by the line, so that a few long stays cannot fill memory).
+  using Weigh = size_t (*)(const V&);
+
+  // At most `capacity` in weight in all (each shard its share); an entry heavier than its shard's
+  // share is not kept.
+  explicit CacheShards(size_t capacity, size_t shards = 64, Weigh weigh = nullptr)
+      : per_shard_(std::max<size_t>(1, capacity / shards)), weigh_(weigh), shards_(shards) {}
 
   // Copies the cached value of `key` into `out`; false if none.
   bool Get(const std::string& key, V& out) {
@@ -40,7 +45,7 @@ class CacheShards {
     auto it = s.index.find(key);
     if (it == s.index.end()) return false;
     s.order.splice(s.order.begin(), s.order, it->second);
-    out = it->second->second;
+    out = it->second->value;
     return true;
   }
 
@@ -66,7 +71,13 @@ class CacheShards {
     std::lock_guard lock(s.mu);
     Landed(s, key, epoch);
     if (!change) return;
-    if (auto it = s.index.find(key); it != s.index.end()) change(it->second->second);
+    auto it = s.index.find(key);
+    if (it == s.index.end()) return;
+    change(it->second->value);
+    s.weight -= it->second->weight;
+    it->second->weight = WeightOf(it->second->value);
+    s.weight += it->second->weight;
+    Trim(s);
   }
   // The store's value of `key` is now `value`.
   void LandSet(const std::string& key, uint64_t epoch, V value) {
@@ -79,10 +90,7 @@ class CacheShards {
     Shard& s = ShardOf(key);
     std::lock_guard lock(s.mu);
     Landed(s, key, epoch);
-    if (auto it = s.index.find(key); it != s.index.end()) {
-      s.order.erase(it->second);
-      s.index.erase(it);
-    }
+    if (auto it = s.index.find(key); it != s.index.end()) Remove(s, it);
   }
 
   // A write that may change any key (one whose old key is unknown): every fill is dropped until it
@@ -101,6 +109,7 @@ class CacheShards {
       if (!clear) continue;
       s.index.clear();
       s.order.clear();
+      s.weight = 0;
     }
   }
 
@@ -114,14 +123,21 @@ class CacheShards {
   }
 
  private:
+  struct Entry {
+    std::string key;
+    V value;
+    size_t weight;
+  };
+  using Order = std::list<Entry>;  // most recently used first
+
   struct Shard {
     std::mutex mu;
+    size_t weight = 0;                             // of the entries kept
     uint64_t changed = 0;                          // the epoch of the last write landed
     std::unordered_map<std::string, int> pending;  // keys with writes submitted, not landed
     int all_pending = 0;                           // writes of PendAll not landed
-    std::list<std::pair<std::string, V>> order;    // most recently used first
-    std::unordered_map<std::string_view, typename std::list<std::pair<std::string, V>>::iterator>
-        index;  // keys point into `order`
+    Order order;
+    std::unordered_map<std::string_view, typename Order::iterator> index;  // keys point into order
   };
 
   Shard& ShardOf(const std::string& key) {
@@ -134,21 +150,34 @@ class CacheShards {
     if (it != s.pending.end() && --it->second == 0) s.pending.erase(it);
   }
 
+  size_t WeightOf(const V& v) const { return weigh_ ? weigh_(v) : 1; }
+
+  void Remove(
+      Shard& s,
+      typename std::unordered_map<std::string_view, typename Order::iterator>::iterator it) {
+    s.weight -= it->second->weight;
+    auto node = it->second;
+    s.index.erase(it);
+    s.order.erase(node);
+  }
+
+  // The least recently used out until the shard is within its share.
+  void Trim(Shard& s) {
+    while (s.weight > per_shard_ && !s.order.empty()) Remove(s, s.index.find(s.order.back().key));
+  }
+
   void Put(Shard& s, const std::string& key, V value) {
-    if (auto it = s.index.find(key); it != s.index.end()) {
-      it->second->second = std::move(value);
-      s.order.splice(s.order.begin(), s.order, it->second);
-      return;
-    }
-    if (s.index.size() >= per_shard_) {
-      s.index.erase(s.order.back().first);
-      s.order.pop_back();
-    }
-    s.order.emplace_front(key, std::move(value));
-    s.index.emplace(s.order.front().first, s.order.begin());
+    if (auto it = s.index.find(key); it != s.index.end()) Remove(s, it);
+    const size_t weight = WeightOf(value);
+    if (weight > per_shard_) return;
+    s.order.push_front(Entry{key, std::move(value), weight});
+    s.index.emplace(s.order.front().key, s.order.begin());
+    s.weight += weight;
+    Trim(s);
   }
 
   const size_t per_shard_;
+  const Weigh weigh_;
   std::vector<Shard> shards_;
 };
 

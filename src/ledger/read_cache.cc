@@ -55,7 +55,8 @@ class CachedLedger final : public Ledger {
         filings_(o.register_entries, o.shards),
         visits_(o.visits, o.shards),
         no_live_settlement_(o.visits, o.shards),
-        fee_lines_(o.fee_line_visits, o.shards),
+        fee_lines_(o.fee_lines, o.shards,
+                   [](const std::vector<FeeLineRecord>& lines) { return 1 + lines.size(); }),
         accumulators_(o.accumulators, o.shards),
         balances_(o.balances, o.shards) {}
   // The backend goes first: stopping it lands its last writes, in the caches still here.

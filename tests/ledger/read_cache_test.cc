@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <random>
 #include <thread>
 
+#include "ledger/cache_shards.h"
 #include "ledger/read_cache.h"
 #include "ledger/sqlite_ledger.h"
 #include "ledger_test_util.h"
@@ -142,8 +144,8 @@ TEST(ReadCache, AgreesWithTheStoreAfterRandomWrites) {
     const std::string path = dir.File("ledger.db");
     // Small caches, so that entries also leave and come back.
     ReadCacheOptions small;
-    small.persons = small.visits = small.fee_line_visits = small.accumulators = small.balances =
-        small.register_entries = 4;
+    small.persons = small.visits = small.accumulators = small.balances = small.register_entries = 4;
+    small.fee_lines = 12;  // 6 a shard: a visit of more than 5 lines is not kept
     small.shards = 2;
     auto cached = WithReadCache(OpenOrDie(path), small);
     auto store = OpenOrDie(path);  // a second connection to the same file, not cached
@@ -167,21 +169,27 @@ TEST(ReadCache, AgreesWithTheStoreAfterRandomWrites) {
 }
 
 // Readers (in read scopes and out of them) fill the cache while the writer changes the same
-// entries; with one shard of one entry per cache every read misses, so every read's fill races the
-// writer. After each write's callback, a read must show that write: never a value filled from
-// before it, and never a write counted twice.
+// entries; with one shard of one entry per cache (fee lines: room for one visit's) every read
+// misses, so every read's fill races the writer. After each write's callback, a read must show that
+// write: never a value filled from before it, and never a write counted twice.
 TEST(ReadCache, FillsRacingTheWriterNeverKeepAStaleValue) {
   TempDir dir;
   ReadCacheOptions tiny;
-  tiny.persons = tiny.visits = tiny.fee_line_visits = tiny.accumulators = tiny.balances =
-      tiny.register_entries = 1;
+  tiny.persons = tiny.visits = tiny.accumulators = tiny.balances = tiny.register_entries = 1;
+  // The other visit's 10 lines weigh 11, as much as the room: reading it evicts the visit under
+  // test (whose lines go to a new visit every 30 writes, so that it has at most 10 and fits).
+  tiny.fee_lines = 11;
   tiny.shards = 1;
   auto ledger = WithReadCache(OpenOrDie(dir.File("ledger.db")), tiny);
   const std::string psn = "P1", code = "H37990000001", visit = "V0";
+  auto lines_visit = [](int i) { return "L" + std::to_string(i / 30); };
   {
     LedgerWrite w;
     w.visit = Visit(visit, psn);
     ASSERT_EQ(ledger->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+    std::vector<FeeLineRecord> ten;
+    for (int l = 0; l < 10; ++l) ten.push_back(FeeLine("other", std::to_string(l)));
+    ASSERT_EQ(ledger->SubmitAndWait(FeeLines(ten)), WriteStatus::kDurable);
   }
   std::atomic<bool> stop{false};
   std::atomic<int> next{1};  // the settlement about to be written
@@ -207,7 +215,7 @@ TEST(ReadCache, FillsRacingTheWriterNeverKeepAStaleValue) {
           case 2:
             ledger->FeeLinesOf(code, "other");
             std::this_thread::yield();
-            ledger->FeeLinesOf(code, visit);
+            ledger->FeeLinesOf(code, lines_visit(next.load()));
             break;
           case 3:
             ledger->FindVisit(code, "other");
@@ -221,13 +229,13 @@ TEST(ReadCache, FillsRacingTheWriterNeverKeepAStaleValue) {
         }
       }
     });
-  int lines = 0;
+  std::map<std::string, size_t> lines;
   for (int i = 1; i <= 400; ++i) {
     LedgerWrite w = Settlement("SETL" + std::to_string(i), "S" + std::to_string(i), psn, 100, 1, 0);
     w.accumulators = {{"n", 1}};
     if (i % 3 == 0) {
-      w.fee_lines = {FeeLine(visit, std::to_string(i))};
-      ++lines;
+      w.fee_lines = {FeeLine(lines_visit(i), std::to_string(i))};
+      ++lines[lines_visit(i)];
     }
     VisitRecord v = Visit(visit, psn);
     v.info_json = std::to_string(i);
@@ -235,13 +243,49 @@ TEST(ReadCache, FillsRacingTheWriterNeverKeepAStaleValue) {
     ASSERT_EQ(ledger->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
     ASSERT_EQ(ledger->Accumulators(psn, "310", 2025)["n"], i);
     ASSERT_EQ(ledger->AccountBalance("acct:" + psn), -i);
-    ASSERT_EQ(ledger->FeeLinesOf(code, visit).size(), size_t(lines)) << "after write " << i;
+    ASSERT_EQ(ledger->FeeLinesOf(code, lines_visit(i)).size(), lines[lines_visit(i)])
+        << "after write " << i;
     ASSERT_EQ(ledger->FindVisit(code, visit)->info_json, std::to_string(i));
     ASSERT_TRUE(ledger->LiveSettlementOfVisit(code, "S" + std::to_string(i)));
     next = i + 1;
   }
   stop = true;
   for (auto& r : readers) r.join();
+}
+
+// The bound: by weight, least recently used out first; an entry heavier than the room (at once or
+// after a write makes it so) is not kept.
+TEST(CacheShards, KeepsWithinItsWeightLeastRecentlyUsedFirstOut) {
+  CacheShards<std::vector<int>> cache(10, 1,
+                                      [](const std::vector<int>& v) { return 1 + v.size(); });
+  std::vector<int> out;
+  cache.Fill("a", {1, 2, 3}, 0);     // 4
+  cache.Fill("b", {1, 2}, 0);        // 3
+  cache.Fill("c", {1}, 0);           // 2: 9 in all
+  EXPECT_TRUE(cache.Get("a", out));  // a is now the most recently used
+  cache.Fill("d", {1}, 0);           // 11 > 10: b (least recently used) goes
+  EXPECT_FALSE(cache.Get("b", out));
+  EXPECT_TRUE(cache.Get("a", out));
+  EXPECT_TRUE(cache.Get("c", out));
+  EXPECT_TRUE(cache.Get("d", out));
+  cache.Fill("huge", std::vector<int>(10), 0);  // 11: never kept, and evicts nothing
+  EXPECT_FALSE(cache.Get("huge", out));
+  EXPECT_EQ(cache.Size(), 3u);
+  // A write that makes an entry heavier evicts the least recently used: a (used before c and d).
+  cache.Pend("d");
+  cache.LandChange("d", 1, [](std::vector<int>& v) { v.insert(v.end(), {2, 3, 4}); });  // 5
+  EXPECT_FALSE(cache.Get("a", out));
+  ASSERT_TRUE(cache.Get("d", out));
+  EXPECT_EQ(out, (std::vector<int>{1, 2, 3, 4}));
+  // A fill is refused while its key is pending, and after a write landed since its reader began.
+  cache.Pend("e");
+  cache.Fill("e", {}, 1);
+  EXPECT_FALSE(cache.Get("e", out));
+  cache.LandErase("e", 2);
+  cache.Fill("e", {}, 1);  // read before epoch 2 landed
+  EXPECT_FALSE(cache.Get("e", out));
+  cache.Fill("e", {}, 2);
+  EXPECT_TRUE(cache.Get("e", out));
 }
 
 }  // namespace
