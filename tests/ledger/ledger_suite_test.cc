@@ -51,8 +51,10 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
     return Cached() ? WithReadCache(std::move(*l)) : std::move(*l);
   }
 
-  // "sqlite", "postgres", or either with "_cached": through the read cache (read_cache.h), which
-  // must keep the same contract.
+  // "sqlite", "postgres", or "sqlite_cached": through the read cache (read_cache.h), which must
+  // keep the same contract. The cache is the same over either backend and relies only on this
+  // contract, which "postgres" checks; the server runs it over PostgreSQL in http_crash_postgresql.
+  // (A "postgres_cached" run would add a minute of cluster start-ups to CI for no other code.)
   std::string Backend() const { return GetParam().substr(0, GetParam().find('_')); }
   bool Cached() const { return GetParam().find("_cached") != std::string::npos; }
 
@@ -63,8 +65,7 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest,
-                         ::testing::Values("sqlite", "postgres", "sqlite_cached",
-                                           "postgres_cached"),
+                         ::testing::Values("sqlite", "postgres", "sqlite_cached"),
                          [](const auto& info) { return info.param; });
 
 TEST_P(LedgerTest, SettlementIsStoredWithItsDeltasAndBalancedJournal) {
