@@ -126,19 +126,33 @@ void RunClients(benchmark::State& state, Ledger& ledger) {
   state.counters["largest_batch"] = double(stats.largest_batch);
 }
 
+// A fresh SQLite ledger file in the working directory (whose file system's fsync is the point),
+// removed with its WAL when the benchmark ends. Declare it before the ledger, so that the ledger
+// closes first.
+class BenchLedgerFile {
+ public:
+  explicit BenchLedgerFile(const std::string& name)
+      : path_(name + "-" + std::to_string(::getpid()) + ".db") {
+    Remove();
+  }
+  ~BenchLedgerFile() { Remove(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  void Remove() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+  std::string path_;
+};
+
 void BM_DurableSettlementWrites(benchmark::State& state) {
-  const std::string path = "ledger-bench-" + std::to_string(::getpid()) + ".db";
-  std::filesystem::remove(path);
-  auto ledger = OpenSqliteLedger(path);
+  BenchLedgerFile file("ledger-bench");
+  auto ledger = OpenSqliteLedger(file.path());
   if (!ledger.ok()) {
     state.SkipWithError("cannot open the ledger");
     return;
   }
   RunClients(state, **ledger);
-  ledger->reset();
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
 }
 BENCHMARK(BM_DurableSettlementWrites)
     ->Arg(1)
@@ -223,9 +237,8 @@ BENCHMARK(BM_PgDurableSettlementWrites)
 // The reads of one settlement, with a writer committing other persons' settlements meanwhile.
 void BM_SettlementReads(benchmark::State& state) {
   constexpr int kPersons = 2000;
-  const std::string path = "ledger-bench-reads-" + std::to_string(::getpid()) + ".db";
-  std::filesystem::remove(path);
-  auto opened = OpenSqliteLedger(path);
+  BenchLedgerFile file("ledger-bench-reads");
+  auto opened = OpenSqliteLedger(file.path());
   if (!opened.ok()) {
     state.SkipWithError("cannot open the ledger");
     return;
@@ -305,8 +318,6 @@ void BM_SettlementReads(benchmark::State& state) {
   state.counters["cache_hit_%"] =
       100.0 * double(stats.cache_hits) /
       double(std::max<uint64_t>(1, stats.cache_hits + stats.cache_misses));
-  ledger.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 BENCHMARK(BM_SettlementReads)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
