@@ -385,6 +385,7 @@ class Shared {
   std::mutex mu;
   std::condition_variable cv;
   int ready = 0;
+  int persons_done = 0;  // workers through CreatePersons: visits may name any person only after
   bool go = false;
   Clock::time_point start;  // of the measured phase
   Clock::time_point deadline;
@@ -416,6 +417,13 @@ class Worker {
     // Setup (sign-in, persons, settle mode: the visits), then wait for everyone to be ready.
     const bool signed_in = SignIn();
     if (signed_in && s_.o.persons > 0 && !s_.o.use_sample_persons) CreatePersons();
+    {
+      // A visit picks any person, so none starts before every worker has created its share.
+      std::unique_lock lock(s_.mu);
+      ++s_.persons_done;
+      s_.cv.notify_all();
+      s_.cv.wait(lock, [&] { return s_.persons_done == s_.o.connections || g_stop.load(); });
+    }
     if (signed_in && s_.o.mode == "settle") PrepareVisits();
     {
       std::unique_lock lock(s_.mu);
