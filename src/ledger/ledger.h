@@ -335,6 +335,9 @@ class Ledger {
                                                std::string* infno = nullptr) = 0;
   virtual int64_t JournalSum() = 0;  // over all accounts: always 0
   virtual int64_t AccountBalance(const std::string& journal_account) = 0;
+  // The person's settlements, cancellations and cancelled originals of (insutype, year), in the
+  // order written. They are found through the person's visits, so a settlement is listed only when
+  // the ledger holds its visit (as it does for every settlement the service makes).
   virtual std::vector<SettlementRecord> SettlementsOf(const std::string& psn_no,
                                                       const std::string& insutype, int year) = 0;
   virtual std::vector<std::pair<std::string, int64_t>> DeltasOf(const std::string& setl_id) = 0;

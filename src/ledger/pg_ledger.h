@@ -25,7 +25,7 @@
 // and keeps one subtransaction per write alive until COMMIT (more than 64 overflow the backend's
 // subxid cache and slow every concurrent snapshot); here at most one savepoint is open at a time.
 //
-// Refusals are told apart by SQLSTATE and constraint: unique_violation on settlement_live_visit or
+// Refusals are told apart by SQLSTATE and constraint: unique_violation on settlement_visit or
 // settlement_pkey (or a cancellation that updated no live row) -> kDuplicateVisit; on
 // msgid_reply_pkey or contribution_pkey -> kDuplicateMsgid; on fee_line_live -> kDuplicateFeeLine;
 // a fee-line cancellation that updated no live line -> kNotFound; an unbalanced journal is refused

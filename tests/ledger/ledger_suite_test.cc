@@ -236,6 +236,9 @@ TEST_P(LedgerTest, RefusedWritesChangeNothing) {
 TEST_P(LedgerTest, CancellationRestoresAndAllowsResettlement) {
   auto ledger = Open();
   ASSERT_TRUE(ledger);
+  LedgerWrite visit;
+  visit.visit = Visit("V1", "P1");
+  ASSERT_EQ(ledger->SubmitAndWait(visit), WriteStatus::kDurable);
   LedgerWrite first = Settlement("S1", "V1", "P1", 1000, 100, 50);
   ASSERT_EQ(ledger->SubmitAndWait(first), WriteStatus::kDurable);
   ASSERT_EQ(ledger->SubmitAndWait(Cancellation(first, "C1")), WriteStatus::kDurable);
@@ -254,6 +257,42 @@ TEST_P(LedgerTest, CancellationRestoresAndAllowsResettlement) {
   EXPECT_EQ(ledger->LiveSettlementOfVisit("H37990000001", "V1")->setl_id, "S2");
   EXPECT_EQ(ledger->Accumulators("P1", "310", 2025)["inpatient.basic.paid"], 900);
   EXPECT_EQ(ledger->SettlementsOf("P1", "310", 2025).size(), 3u);
+}
+
+// A person's settlements of an insurance and year are found through the person's visits: every
+// settlement, cancellation and cancelled original, in the order written, and nobody else's.
+TEST_P(LedgerTest, SettlementsOfFindsAPersonsSettlementsThroughTheirVisits) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  LedgerWrite visits;
+  for (const auto& [mdtrt_id, psn_no] :
+       {std::pair{"V1", "P1"}, {"V2", "P1"}, {"V3", "P2"}, {"V4", "P1"}}) {
+    visits.visit = Visit(mdtrt_id, psn_no);
+    ASSERT_EQ(ledger->SubmitAndWait(visits), WriteStatus::kDurable);
+  }
+  const LedgerWrite first = Settlement("S1", "V1", "P1", 1000, 100, 50);
+  ASSERT_EQ(ledger->SubmitAndWait(first), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Settlement("S2", "V2", "P1", 300, 0, 0)), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Settlement("S3", "V3", "P2", 400, 0, 0)), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Cancellation(first, "C1")), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Settlement("S4", "V1", "P1", 900, 0, 0)), WriteStatus::kDurable);
+  LedgerWrite other_year = Settlement("S5", "V4", "P1", 200, 0, 0);
+  other_year.settlement->year = 2026;
+  ASSERT_EQ(ledger->SubmitAndWait(other_year), WriteStatus::kDurable);
+  // A second live settlement of V1 and a second cancellation of S1 are refused by the same rule.
+  EXPECT_EQ(ledger->SubmitAndWait(Settlement("S6", "V1", "P1", 10, 0, 0)),
+            WriteStatus::kDuplicateVisit);
+  EXPECT_EQ(ledger->SubmitAndWait(Cancellation(first, "C2")), WriteStatus::kDuplicateVisit);
+
+  std::vector<std::string> ids;
+  for (const auto& s : ledger->SettlementsOf("P1", "310", 2025)) ids.push_back(s.setl_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"S1", "S2", "C1", "S4"}));
+  ASSERT_EQ(ledger->SettlementsOf("P1", "310", 2026).size(), 1u);
+  EXPECT_EQ(ledger->SettlementsOf("P1", "310", 2026)[0].setl_id, "S5");
+  ASSERT_EQ(ledger->SettlementsOf("P2", "310", 2025).size(), 1u);
+  EXPECT_TRUE(ledger->SettlementsOf("P1", "390", 2025).empty());
+  EXPECT_TRUE(ledger->SettlementsOf("P9", "310", 2025).empty());
+  EXPECT_EQ(ledger->LiveSettlementOfVisit("H37990000001", "V1")->setl_id, "S4");
 }
 
 TEST_P(LedgerTest, ConcurrentWritersAreGroupCommitted) {

@@ -46,6 +46,21 @@ class TempDir {
   fs::path path_;
 };
 
+// An inpatient visit of H37990000001 by `psn_no`.
+inline VisitRecord Visit(const std::string& mdtrt_id, const std::string& psn_no) {
+  VisitRecord v;
+  v.fixmedins_code = "H37990000001";
+  v.mdtrt_id = mdtrt_id;
+  v.psn_no = psn_no;
+  v.insutype = "310";
+  v.med_type = "21";
+  v.ipt_otp_no = "ZY" + mdtrt_id;
+  v.begntime = "2025-03-01 08:00:00";
+  v.status = "admitted";
+  v.info_json = "{\"dise_codg\":\"K80.101\"}";
+  return v;
+}
+
 // A settlement write as the platform will make it: the record, its accumulator deltas and a
 // balanced journal (funds pay out, the personal account pays, the hospital is owed both).
 inline LedgerWrite Settlement(const std::string& setl_id, const std::string& mdtrt_id,
@@ -140,20 +155,6 @@ inline LedgerWrite Filings(std::vector<FilingRecord> filings) {
   LedgerWrite w;
   w.filings = std::move(filings);
   return w;
-}
-
-inline VisitRecord Visit(const std::string& mdtrt_id, const std::string& psn_no) {
-  VisitRecord v;
-  v.fixmedins_code = "H37990000001";
-  v.mdtrt_id = mdtrt_id;
-  v.psn_no = psn_no;
-  v.insutype = "310";
-  v.med_type = "21";
-  v.ipt_otp_no = "ZY" + mdtrt_id;
-  v.begntime = "2025-03-01 08:00:00";
-  v.status = "admitted";
-  v.info_json = "{\"dise_codg\":\"K80.101\"}";
-  return v;
 }
 
 // A fee line of visit `mdtrt_id` of H37990000001 (only the key matters for a cancellation).
@@ -454,8 +455,10 @@ inline void KillNineRounds(const OpenLedger& open, const std::string& acks, int 
           for (;;) {
             int i = id++;
             std::string s = std::to_string(i);
-            WriteStatus st = (*l)->SubmitAndWait(
-                Settlement("S" + s, "V" + s, "P" + std::to_string(i % 7), 1000 + i % 13, i % 5, 7));
+            const std::string psn = "P" + std::to_string(i % 7);
+            LedgerWrite w = Settlement("S" + s, "V" + s, psn, 1000 + i % 13, i % 5, 7);
+            w.visit = Visit("V" + s, psn);  // SettlementsOf finds a settlement through its visit
+            WriteStatus st = (*l)->SubmitAndWait(w);
             if (st == WriteStatus::kDurable) {
               std::lock_guard<std::mutex> lock(out_mu);
               out << s << '\n' << std::flush;

@@ -103,8 +103,9 @@ TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
 
 // A database of the version before filings (the whole schema but the filing table, its index, the
 // later visit_person index and account_balance, with the journal(account, amount) index balances
-// were summed from; so the schema marker is missing): opening it runs the schema script again,
-// which adds them, fills the balances from the journal, drops that index, and leaves the rest.
+// were summed from, and settlement_live_visit and settlement_person where settlement_visit is now;
+// so the schema marker is missing): opening it runs the schema script again, which adds them,
+// fills the balances from the journal, drops the old indexes, and leaves the rest.
 TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
@@ -119,9 +120,13 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   }
   PGconn* c = PQconnectdb(conninfo->c_str());
   ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-  PGresult* r = PQexec(c,
-                       "DROP TABLE filing; DROP INDEX visit_person; DROP TABLE account_balance; "
-                       "CREATE INDEX journal_account ON journal(account, amount)");
+  PGresult* r = PQexec(
+      c,
+      "DROP TABLE filing; DROP INDEX visit_person; DROP TABLE account_balance; "
+      "CREATE INDEX journal_account ON journal(account, amount); DROP INDEX settlement_visit; "
+      "CREATE UNIQUE INDEX settlement_live_visit ON settlement(fixmedins_code, mdtrt_id) "
+      "WHERE cancels = '' AND cancelled_by = ''; "
+      "CREATE INDEX settlement_person ON settlement(psn_no, insutype, year, seq)");
   EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
   PQclear(r);
 
@@ -146,6 +151,12 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
   EXPECT_STREQ(PQgetvalue(r, 0, 0), "t") << "the index journal_account was not dropped";
   PQclear(r);
+  r = PQexec(c,
+             "SELECT to_regclass('settlement_visit') IS NOT NULL AND to_regclass("
+             "'settlement_live_visit') IS NULL AND to_regclass('settlement_person') IS NULL");
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
+  EXPECT_STREQ(PQgetvalue(r, 0, 0), "t") << "settlement_visit should replace the two old indexes";
+  PQclear(r);
   PQfinish(c);
   // The balances filled from the journal, and kept by the writes after.
   EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"), 800);
@@ -154,6 +165,9 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"), 907);
   EXPECT_EQ(ledger.AccountBalance("acct:P1"), -7);
   EXPECT_EQ(ledger.JournalSum(), 0);
+  // One live settlement a visit, now by settlement_visit.
+  EXPECT_EQ(ledger.SubmitAndWait(Settlement("S3", "V1", "P1", 100, 0, 0)),
+            WriteStatus::kDuplicateVisit);
 }
 
 // Reported, not hidden: a server that cannot be reached is an error of Open.

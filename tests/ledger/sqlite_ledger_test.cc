@@ -233,6 +233,53 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeAccountBalances) {
   ExpectBalancesEqualTheJournal(db);
 }
 
+// A ledger of the version with settlement_live_visit (one live settlement a visit, over live rows
+// only) and settlement_person: opening it makes settlement_visit in their place; the rule still
+// holds and a person's settlements, old and new, are found.
+TEST(SqliteLedger, OpensALedgerMadeBeforeSettlementVisit) {
+  TempDir dir;
+  const std::string db = dir.File("before-settlement-visit.db");
+  {
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    LedgerWrite first = Settlement("S1", "V1", "P1", 800, 30, 200);
+    first.visit = Visit("V1", "P1");
+    ASSERT_EQ((*opened)->SubmitAndWait(first), WriteStatus::kDurable);
+    ASSERT_EQ((*opened)->SubmitAndWait(Cancellation(first, "C1")), WriteStatus::kDurable);
+  }
+  RunSql(db, R"sql(
+    DROP INDEX settlement_visit;
+    CREATE UNIQUE INDEX settlement_live_visit
+      ON settlement(fixmedins_code, mdtrt_id) WHERE cancels = '' AND cancelled_by = '';
+    CREATE INDEX settlement_person ON settlement(psn_no, insutype, year);)sql");
+
+  {
+    auto opened = OpenSqliteLedger(db);
+    ASSERT_TRUE(opened.ok()) << FormatDiagnostics(opened.errors());
+    Ledger& ledger = **opened;
+    ASSERT_EQ(ledger.SubmitAndWait(Settlement("S2", "V1", "P1", 100, 0, 0)), WriteStatus::kDurable);
+    EXPECT_EQ(ledger.SubmitAndWait(Settlement("S3", "V1", "P1", 100, 0, 0)),
+              WriteStatus::kDuplicateVisit);
+    std::vector<std::string> ids;
+    for (const auto& r : ledger.SettlementsOf("P1", "310", 2025)) ids.push_back(r.setl_id);
+    EXPECT_EQ(ids, (std::vector<std::string>{"S1", "C1", "S2"}));
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(raw,
+                         "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
+                         "WHERE type = 'index' AND tbl_name = 'settlement' ORDER BY name)",
+                         -1, &s, nullptr),
+      SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))),
+            "settlement_reconcile settlement_visit sqlite_autoindex_settlement_1");
+  sqlite3_finalize(s);
+  sqlite3_close(raw);
+}
+
 // Refused writes, cancellations and a batch re-run with a savepoint per write leave every balance
 // equal to its account's journal entries.
 TEST(SqliteLedger, BalancesEqualTheJournalAfterRefusalsAndCancellations) {
