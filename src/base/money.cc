@@ -5,21 +5,23 @@
 namespace yibao {
 
 void Money::AppendTo(std::string& out) const {
+  // Digits from the end of the buffer back: two decimals, the point, then at least one integer
+  // digit; appended at once.
   char buf[32];
-  int n = 0;
+  char* const end = buf + sizeof buf;
+  char* p = end;
   uint64_t v = fen_ < 0 ? uint64_t(0) - uint64_t(fen_) : uint64_t(fen_);
-  // Digits in reverse: two decimals, the point, then at least one integer digit.
-  buf[n++] = char('0' + v % 10);
+  *--p = char('0' + v % 10);
   v /= 10;
-  buf[n++] = char('0' + v % 10);
+  *--p = char('0' + v % 10);
   v /= 10;
-  buf[n++] = '.';
+  *--p = '.';
   do {
-    buf[n++] = char('0' + v % 10);
+    *--p = char('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  if (fen_ < 0) buf[n++] = '-';
-  while (n > 0) out.push_back(buf[--n]);
+  if (fen_ < 0) *--p = '-';
+  out.append(p, size_t(end - p));
 }
 
 std::string Money::ToString() const {

@@ -39,6 +39,8 @@ void WriteBillJson(const Settlement& s, const Visit& visit, std::span<const int6
     proc += line;
   }
 
+  // About 1.2 KB besides the trace, and 330 bytes a fee line: one allocation, not a dozen.
+  out.reserve(out.size() + 1536 + proc.size() + 384 * b.lines.size());
   JsonWriter w(out);
   w.Open('{');
   w.Key("setlinfo");
