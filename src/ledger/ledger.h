@@ -188,6 +188,7 @@ struct PersonVisit {
   VisitRecord visit;
   bool settled = false;
   std::vector<FeeLineRecord> lines;
+  bool operator==(const PersonVisit&) const = default;
 };
 // Gives each of `visits` its lines from `lines` (upload order kept); the backends' helper.
 void AttachLines(std::vector<PersonVisit>& visits, std::vector<FeeLineRecord> lines);

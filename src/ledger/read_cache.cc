@@ -1,8 +1,10 @@
 #include "ledger/read_cache.h"
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,18 @@ std::string Key(std::string_view a, std::string_view b) {
 std::string AccumulatorKey(std::string_view psn_no, std::string_view insutype, int year) {
   return Key(Key(psn_no, insutype), std::to_string(year));
 }
+// (fixmedins_code, mdtrt_id) of a visit's Key.
+std::pair<std::string, std::string> VisitOfKey(const std::string& key) {
+  const size_t at = key.find('\x1f');
+  return {key.substr(0, at), key.substr(at + 1)};
+}
+
+// What a visit's "has a live settlement" cache holds.
+constexpr char kNoLiveSettlement = 0, kLiveSettlement = 1;
+
+// ClaimedVisitsOf from the caches gives up for the backend's two statements after this many
+// misses: one person's history read visit by visit from the store costs more than the query.
+constexpr int kClaimsMissesAtMost = 4;
 
 // What one write will change in the caches, taken from it before it goes to the backend (which
 // owns it from then on) and applied when it lands.
@@ -30,6 +44,10 @@ struct CacheChange {
   std::optional<VisitRecord> visit;
   std::vector<FeeLineRecord> fee_lines, fee_lines_cancelled;
   std::string settled_visit;  // the visit key of a settlement or cancellation, if any
+  bool cancellation = false;  // the settlement is a cancellation: it may unsettle any visit
+  // (person, visit key): the visit may have become one of the person's claims (upserted for the
+  // person, or settled while the person's).
+  std::vector<std::pair<std::string, std::string>> claims;
   std::string accumulator_key;
   std::vector<AccumulatorDelta> deltas;  // non-zero only
   std::vector<JournalEntry> journal;
@@ -54,7 +72,9 @@ class CachedLedger final : public Ledger {
         sign_ins_(o.register_entries, o.shards),
         filings_(o.register_entries, o.shards),
         visits_(o.visits, o.shards),
-        no_live_settlement_(o.visits, o.shards),
+        live_settlement_(o.visits, o.shards),
+        person_claims_(o.claims, o.shards,
+                       [](const std::vector<std::string>& keys) { return 1 + keys.size(); }),
         fee_lines_(o.fee_lines, o.shards,
                    [](const std::vector<FeeLineRecord>& lines) { return 1 + lines.size(); }),
         accumulators_(o.accumulators, o.shards),
@@ -82,15 +102,15 @@ class CachedLedger final : public Ledger {
   }
   std::optional<SettlementRecord> LiveSettlementOfVisit(const std::string& fixmedins_code,
                                                         const std::string& mdtrt_id) override {
-    // Only "none" is kept: it is what a settlement finds, and the bill is large.
+    // Only whether there is one is kept: "none" is what a settlement finds, and the bill is large.
     const std::string key = Key(fixmedins_code, mdtrt_id);
-    char none;
-    if (no_live_settlement_.Get(key, none)) return Hit(std::nullopt);
+    char live;
+    if (live_settlement_.Get(key, live) && live == kNoLiveSettlement) return Hit(std::nullopt);
     const uint64_t epoch = ReadEpoch();
-    auto live = backend_->LiveSettlementOfVisit(fixmedins_code, mdtrt_id);
+    auto record = backend_->LiveSettlementOfVisit(fixmedins_code, mdtrt_id);
     ++misses_;
-    if (!live) no_live_settlement_.Fill(key, 0, epoch);
-    return live;
+    live_settlement_.Fill(key, record ? kLiveSettlement : kNoLiveSettlement, epoch);
+    return record;
   }
   std::optional<PersonRecord> FindPerson(const std::string& psn_no) override {
     return Cached(persons_, psn_no, [&] { return backend_->FindPerson(psn_no); });
@@ -154,9 +174,49 @@ class CachedLedger final : public Ledger {
   std::optional<FilingRecord> FindFiling(const std::string& filing_id) override {
     return backend_->FindFiling(filing_id);
   }
+  // From the caches: the person's visit keys (every visit that may be one of the person's claims),
+  // each visit as it is now, whether it has a live settlement, and its lines, filtered and ordered
+  // as the backends' query does. Several misses, or a person not cached, go to the backend.
   std::vector<PersonVisit> ClaimedVisitsOf(const std::string& psn_no,
                                            const std::string& since) override {
-    return backend_->ClaimedVisitsOf(psn_no, since);
+    auto scope = ReadTogether();  // one snapshot for whatever misses
+    std::vector<std::string> keys;
+    if (!person_claims_.Get(psn_no, keys)) {
+      ++misses_;
+      // The whole history (since ""), so that the keys hold for any `since` later.
+      const uint64_t epoch = ReadEpoch();
+      std::vector<PersonVisit> all = backend_->ClaimedVisitsOf(psn_no, "");
+      for (const PersonVisit& v : all)
+        keys.push_back(Key(v.visit.fixmedins_code, v.visit.mdtrt_id));
+      person_claims_.Fill(psn_no, std::move(keys), epoch);
+      std::erase_if(all, [&](const PersonVisit& v) { return !Within(v.visit, since); });
+      return all;
+    }
+    ++hits_;
+    const uint64_t misses_before = misses_.load(std::memory_order_relaxed);
+    auto too_many_misses = [&] {
+      return misses_.load(std::memory_order_relaxed) - misses_before > kClaimsMissesAtMost;
+    };
+    std::vector<PersonVisit> out;
+    for (const std::string& key : keys) {
+      if (too_many_misses()) return backend_->ClaimedVisitsOf(psn_no, since);
+      const auto [fixmedins_code, mdtrt_id] = VisitOfKey(key);
+      std::optional<VisitRecord> visit = FindVisit(fixmedins_code, mdtrt_id);
+      if (!visit || visit->psn_no != psn_no || !Within(*visit, since)) continue;
+      const bool settled = HasLiveSettlement(key, fixmedins_code, mdtrt_id);
+      if (!settled && visit->status != "admitted" && visit->status != "discharged") continue;
+      PersonVisit& v = out.emplace_back();
+      v.visit = std::move(*visit);
+      v.settled = settled;
+      v.lines = FeeLinesOf(fixmedins_code, mdtrt_id);
+      std::erase_if(v.lines, [](const FeeLineRecord& l) { return l.cancelled; });
+    }
+    if (too_many_misses()) return backend_->ClaimedVisitsOf(psn_no, since);
+    std::sort(out.begin(), out.end(), [](const PersonVisit& a, const PersonVisit& b) {
+      return std::tie(a.visit.begntime, a.visit.fixmedins_code, a.visit.mdtrt_id) <
+             std::tie(b.visit.begntime, b.visit.fixmedins_code, b.visit.mdtrt_id);
+    });
+    return out;
   }
   std::vector<ContributionRecord> ContributionsOf(const std::string& psn_no) override {
     return backend_->ContributionsOf(psn_no);
@@ -189,6 +249,18 @@ class CachedLedger final : public Ledger {
   }
 
  private:
+  // Still open, or ended on or after `since` (the backends compare the text alike).
+  static bool Within(const VisitRecord& v, const std::string& since) {
+    return v.endtime.empty() || v.endtime >= since;
+  }
+
+  bool HasLiveSettlement(const std::string& key, const std::string& fixmedins_code,
+                         const std::string& mdtrt_id) {
+    char live;
+    if (live_settlement_.Get(key, live)) return Hit(live == kLiveSettlement);
+    return LiveSettlementOfVisit(fixmedins_code, mdtrt_id).has_value();
+  }
+
   uint64_t ReadEpoch() const {
     const CacheReadScope& t = scope_;
     return t.depth > 0 && t.owner == this ? t.epoch : epoch_.load();
@@ -227,6 +299,7 @@ class CachedLedger final : public Ledger {
     if (w.visit) {
       c.visit = *w.visit;
       visits_.Pend(Key(w.visit->fixmedins_code, w.visit->mdtrt_id));
+      c.claims.emplace_back(w.visit->psn_no, Key(w.visit->fixmedins_code, w.visit->mdtrt_id));
     }
     c.fee_lines_cancelled = w.fee_lines_cancelled;
     c.fee_lines = w.fee_lines;
@@ -235,7 +308,16 @@ class CachedLedger final : public Ledger {
     if (w.settlement) {
       const SettlementRecord& r = *w.settlement;
       c.settled_visit = Key(r.fixmedins_code, r.mdtrt_id);
-      no_live_settlement_.Pend(c.settled_visit);
+      // A cancellation unsettles the visit of the settlement it names, which need not be its own.
+      c.cancellation = !r.cancels.empty();
+      if (c.cancellation)
+        live_settlement_.PendAll();
+      else
+        live_settlement_.Pend(c.settled_visit);
+      // Claims go by the visit's person (the settlement's may differ); a visit upserted at the
+      // same time, or moved to another person meanwhile, is added to that person by its own write.
+      if (auto visit = FindVisit(r.fixmedins_code, r.mdtrt_id))
+        c.claims.emplace_back(visit->psn_no, c.settled_visit);
       // The backends apply accumulator deltas only with a settlement, and skip zero ones.
       c.accumulator_key = AccumulatorKey(r.psn_no, r.insutype, r.year);
       for (const auto& d : w.accumulators)
@@ -244,6 +326,7 @@ class CachedLedger final : public Ledger {
     }
     c.journal = w.journal;
     for (const auto& e : c.journal) balances_.Pend(e.account);
+    for (const auto& [psn_no, key] : c.claims) person_claims_.Pend(psn_no);
     return c;
   }
 
@@ -293,12 +376,13 @@ class CachedLedger final : public Ledger {
                                     : std::function<void(std::vector<FeeLineRecord>&)>());
     }
     if (!c.settled_visit.empty()) {
-      // A settlement makes the visit's "none" false; a cancellation may make it true, which the
-      // next read learns from the backend.
-      if (durable)
-        no_live_settlement_.LandErase(c.settled_visit, epoch);
+      // A settlement gives its visit a live one; a cancellation empties the cache (rare).
+      if (c.cancellation)
+        live_settlement_.LandAll(epoch, durable);
+      else if (durable)
+        live_settlement_.LandSet(c.settled_visit, epoch, kLiveSettlement);
       else
-        no_live_settlement_.LandChange(c.settled_visit, epoch, nullptr);
+        live_settlement_.LandChange(c.settled_visit, epoch, nullptr);
       accumulators_.LandChange(c.accumulator_key, epoch,
                                durable ? [&c](std::map<std::string, int64_t>& values) {
                                  for (const auto& d : c.deltas) values[d.account] += d.delta;
@@ -309,6 +393,15 @@ class CachedLedger final : public Ledger {
       balances_.LandChange(e.account, epoch,
                            durable ? [&e](int64_t& balance) { balance += e.amount; }
                                    : std::function<void(int64_t&)>());
+    // A person's keys only grow: a visit that is no longer a claim (or no longer the person's)
+    // is left out when read.
+    for (const auto& [psn_no, key] : c.claims)
+      person_claims_.LandChange(psn_no, epoch,
+                                durable ? [&key](std::vector<std::string>& keys) {
+                                  if (std::find(keys.begin(), keys.end(), key) == keys.end())
+                                    keys.push_back(key);
+                                }
+                                        : std::function<void(std::vector<std::string>&)>());
   }
 
   std::unique_ptr<Ledger> backend_;
@@ -320,7 +413,8 @@ class CachedLedger final : public Ledger {
   CacheShards<std::optional<SignInRecord>> sign_ins_;
   CacheShards<std::vector<FilingRecord>> filings_;
   CacheShards<std::optional<VisitRecord>> visits_;
-  CacheShards<char> no_live_settlement_;
+  CacheShards<char> live_settlement_;                    // kLiveSettlement or kNoLiveSettlement
+  CacheShards<std::vector<std::string>> person_claims_;  // visit keys by psn_no
   CacheShards<std::vector<FeeLineRecord>> fee_lines_;
   CacheShards<std::map<std::string, int64_t>> accumulators_;
   CacheShards<int64_t> balances_;

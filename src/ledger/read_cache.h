@@ -1,7 +1,7 @@
 // The ledger's read cache: a Ledger over another that keeps, in memory, what a settlement reads —
 // the register (persons, institutions, sign-ins, employers, filings), visits and their fee lines,
-// whether a visit has a live settlement, the persons' accumulators and the journal's balances —
-// and keeps it true from the writes themselves, not by expiry.
+// whether a visit has a live settlement, the persons' accumulators and the journal's balances, and
+// the keys of each person's visits — and keeps it true from the writes themselves, not by expiry.
 //
 // Why: on SQLite each read transaction after a commit starts with an empty page cache (the WAL
 // invalidates it), and under load a commit lands every millisecond or so, so every settlement's
@@ -20,8 +20,14 @@
 // It assumes this process is the ledger's only writer (DESIGN.md §4: a shard is one node). A
 // ledger written by several processes at once must not be read through it.
 //
-// Not cached: replies by msgid (every new msgid misses), settlements and their journal, the
-// history of claims, reconciliation, the audit log; those go to the backend.
+// The 事中 review's history of a person (ClaimedVisitsOf) is made from these caches: each person's
+// visit keys are kept (every visit that may be one of the person's claims: those the store listed
+// when the person was first asked for, and every visit upserted for the person or settled since),
+// and each visit, whether it is settled and its lines are read as above, then filtered and ordered
+// as the backends' query does. More than a few misses on the way, and the backend answers.
+//
+// Not cached: replies by msgid (every new msgid misses), settlements and their journal,
+// reconciliation, the audit log; those go to the backend.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +47,7 @@ struct ReadCacheOptions {
   size_t accumulators = 100'000;     // (psn_no, insutype, year)
   size_t balances = 100'000;         // journal accounts
   size_t register_entries = 20'000;  // institutions, sign-ins, employers; filings by person
+  size_t claims = 200'000;  // persons' visit keys for the 事中 review's history (1 + keys each)
   size_t shards = 64;  // per cache (each its own lock); a test takes 1 to make fills race writes
 };
 
