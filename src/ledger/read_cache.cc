@@ -44,7 +44,10 @@ struct CacheChange {
   std::optional<VisitRecord> visit;
   std::vector<FeeLineRecord> fee_lines, fee_lines_cancelled;
   std::string settled_visit;  // the visit key of a settlement or cancellation, if any
-  bool cancellation = false;  // the settlement is a cancellation: it may unsettle any visit
+  // A cancellation: the visit of the settlement it cancels, which then has no live settlement;
+  // that settlement not found when announced, every visit's answer is dropped instead (rare).
+  std::string unsettled_visit;
+  bool unsettle_any = false;
   // (person, visit key): the visit may have become one of the person's claims (upserted for the
   // person, or settled while the person's).
   std::vector<std::pair<std::string, std::string>> claims;
@@ -193,25 +196,24 @@ class CachedLedger final : public Ledger {
       return all;
     }
     ++hits_;
-    const uint64_t misses_before = misses_.load(std::memory_order_relaxed);
-    auto too_many_misses = [&] {
-      return misses_.load(std::memory_order_relaxed) - misses_before > kClaimsMissesAtMost;
-    };
+    int misses = 0;  // this call's
     std::vector<PersonVisit> out;
     for (const std::string& key : keys) {
-      if (too_many_misses()) return backend_->ClaimedVisitsOf(psn_no, since);
+      if (misses > kClaimsMissesAtMost) return backend_->ClaimedVisitsOf(psn_no, since);
       const auto [fixmedins_code, mdtrt_id] = VisitOfKey(key);
-      std::optional<VisitRecord> visit = FindVisit(fixmedins_code, mdtrt_id);
+      std::optional<VisitRecord> visit = Cached(
+          visits_, key, [&] { return backend_->FindVisit(fixmedins_code, mdtrt_id); }, &misses);
       if (!visit || visit->psn_no != psn_no || !Within(*visit, since)) continue;
-      const bool settled = HasLiveSettlement(key, fixmedins_code, mdtrt_id);
+      const bool settled = HasLiveSettlement(key, fixmedins_code, mdtrt_id, misses);
       if (!settled && visit->status != "admitted" && visit->status != "discharged") continue;
       PersonVisit& v = out.emplace_back();
       v.visit = std::move(*visit);
       v.settled = settled;
-      v.lines = FeeLinesOf(fixmedins_code, mdtrt_id);
+      v.lines = Cached(
+          fee_lines_, key, [&] { return backend_->FeeLinesOf(fixmedins_code, mdtrt_id); }, &misses);
       std::erase_if(v.lines, [](const FeeLineRecord& l) { return l.cancelled; });
     }
-    if (too_many_misses()) return backend_->ClaimedVisitsOf(psn_no, since);
+    if (misses > kClaimsMissesAtMost) return backend_->ClaimedVisitsOf(psn_no, since);
     std::sort(out.begin(), out.end(), [](const PersonVisit& a, const PersonVisit& b) {
       return std::tie(a.visit.begntime, a.visit.fixmedins_code, a.visit.mdtrt_id) <
              std::tie(b.visit.begntime, b.visit.fixmedins_code, b.visit.mdtrt_id);
@@ -255,9 +257,10 @@ class CachedLedger final : public Ledger {
   }
 
   bool HasLiveSettlement(const std::string& key, const std::string& fixmedins_code,
-                         const std::string& mdtrt_id) {
+                         const std::string& mdtrt_id, int& misses) {
     char live;
     if (live_settlement_.Get(key, live)) return Hit(live == kLiveSettlement);
+    ++misses;
     return LiveSettlementOfVisit(fixmedins_code, mdtrt_id).has_value();
   }
 
@@ -272,11 +275,13 @@ class CachedLedger final : public Ledger {
     return value;
   }
 
+  // `local_misses`, if given, counts this read's miss too.
   template <class V, class Read>
-  V Cached(CacheShards<V>& cache, const std::string& key, Read read) {
+  V Cached(CacheShards<V>& cache, const std::string& key, Read read, int* local_misses = nullptr) {
     V value;
     if (cache.Get(key, value)) return Hit(std::move(value));
     misses_.fetch_add(1, std::memory_order_relaxed);
+    if (local_misses) ++*local_misses;
     const uint64_t epoch = ReadEpoch();
     value = read();
     cache.Fill(key, value, epoch);
@@ -308,12 +313,17 @@ class CachedLedger final : public Ledger {
     if (w.settlement) {
       const SettlementRecord& r = *w.settlement;
       c.settled_visit = Key(r.fixmedins_code, r.mdtrt_id);
-      // A cancellation unsettles the visit of the settlement it names, which need not be its own.
-      c.cancellation = !r.cancels.empty();
-      if (c.cancellation)
-        live_settlement_.PendAll();
-      else
+      // A cancellation unsettles the visit of the settlement it names (the service's is its own;
+      // the ledger does not require it).
+      if (r.cancels.empty()) {
         live_settlement_.Pend(c.settled_visit);
+      } else if (auto original = backend_->FindSettlement(r.cancels)) {
+        c.unsettled_visit = Key(original->fixmedins_code, original->mdtrt_id);
+        live_settlement_.Pend(c.unsettled_visit);
+      } else {
+        c.unsettle_any = true;
+        live_settlement_.PendAll();
+      }
       // Claims go by the visit's person (the settlement's may differ); a visit upserted at the
       // same time, or moved to another person meanwhile, is added to that person by its own write.
       if (auto visit = FindVisit(r.fixmedins_code, r.mdtrt_id))
@@ -376,13 +386,15 @@ class CachedLedger final : public Ledger {
                                     : std::function<void(std::vector<FeeLineRecord>&)>());
     }
     if (!c.settled_visit.empty()) {
-      // A settlement gives its visit a live one; a cancellation empties the cache (rare).
-      if (c.cancellation)
+      // A settlement gives its visit a live one; a cancellation takes it from the cancelled one's.
+      const std::string& visit = c.unsettled_visit.empty() ? c.settled_visit : c.unsettled_visit;
+      if (c.unsettle_any)
         live_settlement_.LandAll(epoch, durable);
       else if (durable)
-        live_settlement_.LandSet(c.settled_visit, epoch, kLiveSettlement);
+        live_settlement_.LandSet(visit, epoch,
+                                 c.unsettled_visit.empty() ? kLiveSettlement : kNoLiveSettlement);
       else
-        live_settlement_.LandChange(c.settled_visit, epoch, nullptr);
+        live_settlement_.LandChange(visit, epoch, nullptr);
       accumulators_.LandChange(c.accumulator_key, epoch,
                                durable ? [&c](std::map<std::string, int64_t>& values) {
                                  for (const auto& d : c.deltas) values[d.account] += d.delta;
