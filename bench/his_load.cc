@@ -1,8 +1,10 @@
 // his_load — a load generator for `yibao serve` speaking the national interface like a crowd of
 // hospital systems (HIS). See bench/README.md ("Load generator").
 //
-// Design: C worker threads, each with one HisClient (one keep-alive connection, one institution's
-// sign-in). Closed loop (--rate 0): every worker sends its next request as soon as the previous
+// Design: C workers, each a coroutine with one AsyncHisClient (one keep-alive connection, one
+// institution's sign-in), all driven by --threads loader threads (one by default): blocking
+// clients on a thread each cost two context switches per call, CPU taken from the server on the
+// same machine. Closed loop (--rate 0): every worker sends its next request as soon as the previous
 // reply arrives. Open loop (--rate R): the settlements (flows in flow mode) are scheduled at R per
 // second in all, worker i taking every C-th slot; a late worker sends at once, and latency is
 // measured from the *intended* send time, so a stalled server shows up in the percentiles instead
@@ -21,7 +23,7 @@
 // acknowledged settlements go to --ack-file.
 //
 // --fake-server starts an in-process HttpServer with trivial handlers on the same machine: it
-// measures the loader's own cost (CPU per request of the worker threads is printed in any mode).
+// measures the loader's own cost (CPU per request of the loader threads is printed in any mode).
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -48,6 +50,14 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "client/async_his_client.h"
 #include "client/his_client.h"
 #include "server/dispatch.h"
 #include "server/http_server.h"
@@ -57,6 +67,7 @@
 namespace yibao {
 namespace {
 
+namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
@@ -85,6 +96,7 @@ struct Options {
   double retry_for = 30;
   bool fake_server = false;
   int fake_threads = 1;
+  int threads = 1;  // loader threads running the workers' coroutines
   uint64_t seed = 1;
   bool quiet = false;
   std::string psn_prefix = "379988";
@@ -381,13 +393,7 @@ class Shared {
   std::vector<Person> persons;
   Counters c;
   int ack_fd = -1;
-  // Settle mode: workers wait here between preparing and measuring.
-  std::mutex mu;
-  std::condition_variable cv;
-  int ready = 0;
-  int persons_done = 0;  // workers through CreatePersons: visits may name any person only after
-  bool go = false;
-  Clock::time_point start;  // of the measured phase
+  Clock::time_point start;  // of the measured phase (set before it begins)
   Clock::time_point deadline;
 
   void Ack(const std::string& line) {
@@ -410,40 +416,41 @@ class Shared {
 
 class Worker {
  public:
-  Worker(Shared& s, int index)
-      : s_(s), index_(index), rng_(s.o.seed * 7919 + uint64_t(index)), client_(ClientOptions()) {}
+  Worker(Shared& s, int index, net::any_io_executor executor)
+      : s_(s),
+        index_(index),
+        rng_(s.o.seed * 7919 + uint64_t(index)),
+        timer_(executor),
+        client_(executor, ClientOptions()) {}
 
-  void Run() {
-    // Setup (sign-in, persons, settle mode: the visits), then wait for everyone to be ready.
-    const bool signed_in = SignIn();
-    if (signed_in && s_.o.persons > 0 && !s_.o.use_sample_persons) CreatePersons();
-    {
-      // A visit picks any person, so none starts before every worker has created its share.
-      std::unique_lock lock(s_.mu);
-      ++s_.persons_done;
-      s_.cv.notify_all();
-      s_.cv.wait(lock, [&] { return s_.persons_done == s_.o.connections || g_stop.load(); });
+  // The phases, each run for every worker before the next begins (Main): a visit may name any
+  // person only after every worker has created its share.
+  net::awaitable<void> SignInAndCreatePersons() {
+    signed_in_ = co_await SignIn();
+    if (signed_in_ && s_.o.persons > 0 && !s_.o.use_sample_persons) co_await CreatePersons();
+  }
+  net::awaitable<void> PrepareVisits() {
+    const int mine = s_.o.visits / s_.o.connections + (index_ < s_.o.visits % s_.o.connections);
+    while (signed_in_ && int(prepared_.size()) < mine && !g_stop.load()) {
+      if (auto v = co_await PrepareVisit()) {
+        prepared_.push_back(std::move(*v));
+        s_.c.prepared.fetch_add(1, std::memory_order_relaxed);
+      } else if (++prep_failures_ > 100 && prepared_.empty()) {
+        co_return;  // nothing works: the errors say why
+      }
     }
-    if (signed_in && s_.o.mode == "settle") PrepareVisits();
-    {
-      std::unique_lock lock(s_.mu);
-      ++s_.ready;
-      s_.cv.notify_all();
-      s_.cv.wait(lock, [&] { return s_.go || g_stop.load(); });
-    }
+  }
+  net::awaitable<void> Measure() {
     measuring_ = true;
-    if (signed_in) {
-      if (s_.o.mode == "settle")
-        MeasureSettlements();
-      else
-        Flows();
-    }
-    Finish();
+    if (!signed_in_) co_return;
+    if (s_.o.mode == "settle")
+      co_await MeasureSettlements();
+    else
+      co_await Flows();
   }
 
   const Stats& measured_stats() const { return measured_; }
   const Stats& prep_stats() const { return prep_; }
-  double cpu_seconds() const { return cpu_seconds_; }
   uint64_t connects() const { return client_.connects(); }
 
  private:
@@ -465,26 +472,26 @@ class Worker {
            (s_.o.duration > 0 && measuring_ && Clock::now() >= s_.deadline);
   }
 
-  void Finish() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    cpu_seconds_ = double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  net::awaitable<void> SleepUntil(Clock::time_point t) {
+    timer_.expires_at(t);
+    co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
   }
+  net::awaitable<void> SleepFor(Clock::duration d) { return SleepUntil(Clock::now() + d); }
 
   // One call, riding out a server that is down: the same msgid until it is answered.
-  CallResult Do(Kind kind, std::string_view infno, const std::string& input) {
+  net::awaitable<CallResult> Do(Kind kind, std::string_view infno, const std::string& input) {
     const auto t0 = Clock::now();
     std::string msgid;
     CallResult r;
     auto backoff = milliseconds(5);
     for (int signins = 0;;) {
-      r = client_.Call(infno, input, msgid);
+      r = co_await client_.Call(infno, input, msgid);
       msgid = r.msgid;
       if (r.transport_error()) {
         s_.c.transport.fetch_add(1, std::memory_order_relaxed);
         if (g_stop.load() || Clock::now() - t0 > std::chrono::duration<double>(s_.o.retry_for))
           break;
-        std::this_thread::sleep_for(backoff);
+        co_await SleepFor(backoff);
         backoff = std::min(backoff * 2, milliseconds(200));
         continue;
       }
@@ -492,7 +499,7 @@ class Worker {
       // and resend under a new msgid.
       if (!r.ok() && signins == 0 && r.err_msg.find("sign_no") != std::string::npos) {
         ++signins;
-        if (SignIn()) {
+        if (co_await SignIn()) {
           msgid.clear();
           continue;
         }
@@ -505,38 +512,38 @@ class Worker {
       s_.c.errors.fetch_add(1, std::memory_order_relaxed);
       stats().Error(infno, r.err_msg);
     }
-    return r;
+    co_return r;
   }
 
   static int64_t Micros(Clock::duration d) { return duration_cast<microseconds>(d).count(); }
 
-  bool SignIn() {
+  net::awaitable<bool> SignIn() {
     const auto t0 = Clock::now();
     auto backoff = milliseconds(5);
     std::string msgid;
     for (;;) {
-      CallResult r = client_.SignIn("demo-" + client_.options().fixmedins_code, msgid);
+      CallResult r = co_await client_.SignIn("demo-" + client_.options().fixmedins_code, msgid);
       msgid = r.msgid;
       if (r.ok()) {
         stats().latency[k9001].Add(Micros(Clock::now() - t0));
-        return true;
+        co_return true;
       }
       if (!r.transport_error()) {
         s_.c.errors.fetch_add(1, std::memory_order_relaxed);
         stats().Error("9001", r.err_msg);
-        return false;
+        co_return false;
       }
       s_.c.transport.fetch_add(1, std::memory_order_relaxed);
       if (g_stop.load() || Clock::now() - t0 > std::chrono::duration<double>(s_.o.retry_for)) {
         stats().Error("9001", r.err_msg);
-        return false;
+        co_return false;
       }
-      std::this_thread::sleep_for(backoff);
+      co_await SleepFor(backoff);
       backoff = std::min(backoff * 2, milliseconds(200));
     }
   }
 
-  void CreatePersons() {
+  net::awaitable<void> CreatePersons() {
     for (int j = index_; j < s_.o.persons && !g_stop.load(); j += s_.o.connections) {
       const Person p = s_.persons[size_t(j)];
       const std::string body = PersonBody(p);
@@ -544,7 +551,7 @@ class Worker {
       auto backoff = milliseconds(5);
       for (;;) {
         AdminResult a =
-            client_.AdminCall("PUT", "/admin/persons/" + p.psn_no, body, s_.o.admin_token);
+            co_await client_.AdminCall("PUT", "/admin/persons/" + p.psn_no, body, s_.o.admin_token);
         if (a.ok()) break;
         if (a.http_status != 0 || g_stop.load() ||
             Clock::now() - t0 > std::chrono::duration<double>(s_.o.retry_for)) {
@@ -554,7 +561,7 @@ class Worker {
               a.http_status ? "HTTP " + std::to_string(a.http_status) + " " + a.body : a.error);
           break;
         }
-        std::this_thread::sleep_for(backoff);
+        co_await SleepFor(backoff);
         backoff = std::min(backoff * 2, milliseconds(200));
       }
       s_.c.persons.fetch_add(1, std::memory_order_relaxed);
@@ -562,7 +569,7 @@ class Worker {
   }
 
   // 2201 → 2203 → 2204; the visit, or nullopt after an error (counted).
-  std::optional<Prepared> PrepareVisit() {
+  net::awaitable<std::optional<Prepared>> PrepareVisit() {
     const int pi = int(rng_() % s_.persons.size());
     const Person& p = s_.persons[size_t(pi)];
     const std::string begntime = "2025-03-01 09:00:00";
@@ -574,13 +581,13 @@ class Worker {
          R"(,"ipt_otp_no":")" + fmt::format("MZ{:02d}{:09d}", index_ % 100, ++otp_) +
          R"(","dept_code":"A03","dept_name":"内科","atddr_no":"D0001","dr_name":"王医生",)"
          R"("caty":"A03"}})";
-    CallResult r = Do(k2201, "2201", in);
-    if (!r.ok()) return std::nullopt;
+    CallResult r = co_await Do(k2201, "2201", in);
+    if (!r.ok()) co_return std::nullopt;
     auto mdtrt_id = JsonTextAt(r.output_json, "/data/mdtrt_id");
     if (!mdtrt_id || mdtrt_id->empty()) {
       s_.c.errors.fetch_add(1, std::memory_order_relaxed);
       stats().Error("2201", "reply without output.data.mdtrt_id");
-      return std::nullopt;
+      co_return std::nullopt;
     }
     const std::string id_json = JsonString(*mdtrt_id), psn_json = JsonString(p.psn_no);
 
@@ -589,7 +596,7 @@ class Worker {
          R"(","dise_codg":"J06.900","dise_name":"急性上呼吸道感染"},)"
          R"("diseinfo":[{"diag_type":"1","maindiag_flag":"1","diag_srt_no":1,)"
          R"("diag_code":"J06.900","diag_name":"急性上呼吸道感染"}]})";
-    if (!Do(k2203, "2203", in).ok()) return std::nullopt;
+    if (!(co_await Do(k2203, "2203", in)).ok()) co_return std::nullopt;
 
     const int span = std::max(0, s_.o.lines_max - s_.o.lines_min);
     const int n = std::min(kItemCount, s_.o.lines_min + int(rng_() % uint64_t(span + 1)));
@@ -614,12 +621,12 @@ class Worker {
             R"(,"bilg_dept_codg":"A03","bilg_dr_codg":"D0001","hosp_appr_flag":"1"})";
     }
     in += "]}";
-    if (!Do(k2204, "2204", in).ok()) return std::nullopt;
-    return Prepared{pi, std::move(*mdtrt_id), sum};
+    if (!(co_await Do(k2204, "2204", in)).ok()) co_return std::nullopt;
+    co_return Prepared{pi, std::move(*mdtrt_id), sum};
   }
 
   // 2207 (and 2208 for every cancel_every-th): true when settled.
-  bool Settle(const Prepared& v, Clock::time_point intended) {
+  net::awaitable<bool> Settle(const Prepared& v, Clock::time_point intended) {
     const Person& p = s_.persons[size_t(v.person)];
     std::string in = R"({"data":{"psn_no":)" + JsonString(p.psn_no) +
                      R"(,"mdtrt_cert_type":"02","mdtrt_cert_no":)" + JsonString(p.certno) +
@@ -627,17 +634,17 @@ class Worker {
                      R"(,"psn_setlway":"01","mdtrt_id":)" + JsonString(v.mdtrt_id) +
                      R"(,"chrg_bchno":"0000","insutype":)" + JsonString(p.insutype) +
                      R"(,"acct_used_flag":"1"}})";
-    CallResult r = Do(k2207, "2207", in);
+    CallResult r = co_await Do(k2207, "2207", in);
     if (s_.o.rate > 0 && s_.o.mode == "settle")
       stats().latency[kIntended].Add(Micros(Clock::now() - intended));
-    if (!r.ok()) return false;
+    if (!r.ok()) co_return false;
     auto f = JsonTextsAt(
         r.output_json, {"/setlinfo/setl_id", "/setlinfo/medfee_sumamt", "/setlinfo/fund_pay_sumamt",
                         "/setlinfo/acct_pay", "/setlinfo/psn_cash_pay", "/setlinfo/act_pay_dedc"});
     if (!f[0] || f[0]->empty()) {
       s_.c.errors.fetch_add(1, std::memory_order_relaxed);
       stats().Error("2207", "reply without output.setlinfo.setl_id");
-      return false;
+      co_return false;
     }
     s_.c.settlements.fetch_add(1, std::memory_order_relaxed);
     auto amount = [](const std::optional<std::string>& t) {
@@ -652,7 +659,7 @@ class Worker {
     if (s_.o.cancel_every > 0 && ++settled_ % uint64_t(s_.o.cancel_every) == 0) {
       in = R"({"data":{"setl_id":)" + JsonString(*f[0]) + R"(,"mdtrt_id":)" +
            JsonString(v.mdtrt_id) + R"(,"psn_no":)" + JsonString(p.psn_no) + "}}";
-      CallResult c = Do(k2208, "2208", in);
+      CallResult c = co_await Do(k2208, "2208", in);
       if (c.ok()) {
         auto id = JsonTextAt(c.output_json, "/setlinfo/setl_id");
         if (!id || id->empty()) id = JsonTextAt(c.output_json, "/data/setl_id");
@@ -662,7 +669,7 @@ class Worker {
         }
       }
     }
-    return true;
+    co_return true;
   }
 
   // Open loop: the k-th slot of this worker.
@@ -671,58 +678,47 @@ class Worker {
     return s_.start + duration_cast<Clock::duration>(std::chrono::duration<double>(at));
   }
 
-  void Flows() {
+  net::awaitable<void> Flows() {
     for (uint64_t k = 0; !Expired(); ++k) {
       Clock::time_point intended = Clock::now();
       if (s_.o.rate > 0) {
         intended = Slot(k);
         if (s_.o.duration > 0 && intended >= s_.deadline) break;
-        std::this_thread::sleep_until(intended);
+        co_await SleepUntil(intended);
         if (Expired()) break;
       }
-      auto v = PrepareVisit();
+      auto v = co_await PrepareVisit();
       if (!v) continue;
-      if (Settle(*v, intended)) {
+      if (co_await Settle(*v, intended)) {
         s_.c.flows.fetch_add(1, std::memory_order_relaxed);
         stats().latency[kFlow].Add(Micros(Clock::now() - intended));
       }
     }
   }
 
-  void PrepareVisits() {
-    const int mine = s_.o.visits / s_.o.connections + (index_ < s_.o.visits % s_.o.connections);
-    while (int(prepared_.size()) < mine && !g_stop.load()) {
-      if (auto v = PrepareVisit()) {
-        prepared_.push_back(std::move(*v));
-        s_.c.prepared.fetch_add(1, std::memory_order_relaxed);
-      } else if (++prep_failures_ > 100 && prepared_.empty()) {
-        return;  // nothing works: the errors say why
-      }
-    }
-  }
-
-  void MeasureSettlements() {
+  net::awaitable<void> MeasureSettlements() {
     for (uint64_t k = 0; k < prepared_.size() && !Expired(); ++k) {
       Clock::time_point intended = Clock::now();
       if (s_.o.rate > 0) {
         intended = Slot(k);
         if (s_.o.duration > 0 && intended >= s_.deadline) break;
-        std::this_thread::sleep_until(intended);
+        co_await SleepUntil(intended);
       }
-      Settle(prepared_[k], intended);
+      co_await Settle(prepared_[k], intended);
     }
   }
 
   Shared& s_;
   const int index_;
   std::mt19937_64 rng_;
-  HisClient client_;
+  net::steady_timer timer_;  // backoffs and open-loop slots
+  AsyncHisClient client_;
+  bool signed_in_ = false;
   Stats prep_, measured_;
   bool measuring_ = false;
   uint64_t otp_ = 0, settled_ = 0;
   int prep_failures_ = 0;
   std::vector<Prepared> prepared_;
-  double cpu_seconds_ = 0;
 };
 
 // ---- the fake server
@@ -776,6 +772,12 @@ class FakeServer {
 // ---- report
 // ---------------------------------------------------------------------------------------------
 
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
 double ProcessCpuSeconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -813,7 +815,7 @@ int Main(int argc, char** argv) {
   CLI::App app{"his_load: national-interface load generator for yibao serve"};
   app.add_option("--host", o.host, "server address");
   app.add_option("--port", o.port, "server port");
-  app.add_option("--connections,-c", o.connections, "keep-alive connections (one thread each)")
+  app.add_option("--connections,-c", o.connections, "keep-alive connections (one worker each)")
       ->check(CLI::Range(1, 4096));
   app.add_option("--duration,-d", o.duration, "seconds to measure; 0 = until SIGINT/SIGTERM");
   app.add_option("--rate,-r", o.rate,
@@ -848,6 +850,8 @@ int Main(int argc, char** argv) {
   app.add_flag("--fake-server", o.fake_server,
                "start an in-process server with trivial handlers (the loader's own overhead)");
   app.add_option("--fake-threads", o.fake_threads, "I/O threads of the fake server");
+  app.add_option("--threads", o.threads, "loader threads driving the connections")
+      ->check(CLI::Range(1, 256));
   app.add_option("--seed", o.seed, "random seed");
   app.add_option("--psn-prefix", o.psn_prefix, "psn_no prefix of created persons")
       ->check([](const std::string& s) {
@@ -917,43 +921,70 @@ int Main(int argc, char** argv) {
               o.fake_server ? " (in-process fake)" : "");
   std::fflush(stdout);
 
+  // The workers are coroutines, each on its own strand, driven by --threads loader threads: a
+  // thread per connection would cost the machine two context switches per call.
+  net::io_context ctx;
   std::vector<std::unique_ptr<Worker>> workers;
-  for (int i = 0; i < o.connections; ++i) workers.push_back(std::make_unique<Worker>(s, i));
-  const auto setup_start = Clock::now();
-  std::vector<std::thread> threads;
-  for (auto& w : workers) threads.emplace_back([&w] { w->Run(); });
-
-  // Setup: persons, sign-ins, and (settle mode) the visits; then everyone starts together.
-  std::atomic<bool> workers_done{false};
-  std::thread joiner([&] {
-    for (auto& t : threads) t.join();
-    workers_done = true;
-    s.cv.notify_all();
-  });
-  auto last = Clock::now();
-  for (;;) {
-    std::unique_lock lock(s.mu);
-    if (s.cv.wait_for(lock, std::chrono::seconds(1),
-                      [&] { return s.ready == o.connections || workers_done || g_stop; }))
-      break;
-    lock.unlock();
-    if (!o.quiet) {
-      if (o.mode == "settle")
-        std::printf("[setup %5.1fs] persons %llu/%zu, visits prepared %llu/%d, errors %llu\n",
-                    std::chrono::duration<double>(Clock::now() - setup_start).count(),
-                    static_cast<unsigned long long>(s.c.persons.load()),
-                    o.use_sample_persons ? size_t(0) : s.persons.size(),
-                    static_cast<unsigned long long>(s.c.prepared.load()), o.visits,
-                    static_cast<unsigned long long>(s.c.errors.load()));
-      else
-        std::printf("[setup %5.1fs] persons %llu/%zu, errors %llu\n",
-                    std::chrono::duration<double>(Clock::now() - setup_start).count(),
-                    static_cast<unsigned long long>(s.c.persons.load()),
-                    o.use_sample_persons ? size_t(0) : s.persons.size(),
-                    static_cast<unsigned long long>(s.c.errors.load()));
-      std::fflush(stdout);
+  for (int i = 0; i < o.connections; ++i)
+    workers.push_back(std::make_unique<Worker>(s, i, net::make_strand(ctx)));
+  // One phase: `step` of every worker, to the end; `progress` each second meanwhile. Returns the
+  // loader threads' CPU seconds.
+  auto phase = [&](net::awaitable<void> (Worker::*step)(), auto progress) {
+    std::mutex mu;
+    std::condition_variable cv;
+    int left = o.connections;
+    for (auto& w : workers)
+      net::co_spawn(
+          ctx,
+          [&, w = w.get()]() -> net::awaitable<void> {
+            co_await (w->*step)();
+            std::lock_guard lock(mu);
+            if (--left == 0) cv.notify_all();
+          },
+          [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+          });
+    std::vector<double> cpu(size_t(o.threads), 0.0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < o.threads; ++t)
+      threads.emplace_back([&ctx, &cpu, t] {
+        ctx.run();
+        cpu[size_t(t)] = ThreadCpuSeconds();
+      });
+    for (;;) {
+      std::unique_lock lock(mu);
+      if (cv.wait_for(lock, std::chrono::seconds(1), [&] { return left == 0; })) break;
+      lock.unlock();
+      progress();
     }
-  }
+    for (auto& t : threads) t.join();
+    ctx.restart();
+    double sum = 0;
+    for (double c : cpu) sum += c;
+    return sum;
+  };
+
+  // Setup: sign-ins and persons, then (settle mode) the visits.
+  const auto setup_start = Clock::now();
+  auto setup_progress = [&] {
+    if (o.quiet) return;
+    if (o.mode == "settle")
+      std::printf("[setup %5.1fs] persons %llu/%zu, visits prepared %llu/%d, errors %llu\n",
+                  std::chrono::duration<double>(Clock::now() - setup_start).count(),
+                  static_cast<unsigned long long>(s.c.persons.load()),
+                  o.use_sample_persons ? size_t(0) : s.persons.size(),
+                  static_cast<unsigned long long>(s.c.prepared.load()), o.visits,
+                  static_cast<unsigned long long>(s.c.errors.load()));
+    else
+      std::printf("[setup %5.1fs] persons %llu/%zu, errors %llu\n",
+                  std::chrono::duration<double>(Clock::now() - setup_start).count(),
+                  static_cast<unsigned long long>(s.c.persons.load()),
+                  o.use_sample_persons ? size_t(0) : s.persons.size(),
+                  static_cast<unsigned long long>(s.c.errors.load()));
+    std::fflush(stdout);
+  };
+  double setup_cpu = phase(&Worker::SignInAndCreatePersons, setup_progress);
+  if (o.mode == "settle" && !g_stop) setup_cpu += phase(&Worker::PrepareVisits, setup_progress);
   const double setup_seconds = std::chrono::duration<double>(Clock::now() - setup_start).count();
   const uint64_t setup_requests = s.c.requests.load();
   if (o.mode == "settle" || o.persons > 0)
@@ -961,30 +992,22 @@ int Main(int argc, char** argv) {
                 setup_seconds, static_cast<unsigned long long>(s.c.persons.load()),
                 static_cast<unsigned long long>(s.c.prepared.load()),
                 static_cast<unsigned long long>(setup_requests));
-  const double cpu0 = ProcessCpuSeconds();
-  {
-    std::lock_guard lock(s.mu);
-    s.start = Clock::now();
-    s.deadline = s.start + duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(o.duration > 0 ? o.duration : 1e9));
-    s.go = true;
-  }
-  s.cv.notify_all();
-  const uint64_t req0 = s.c.requests.load(), set0 = s.c.settlements.load();
+  std::fflush(stdout);
 
-  // Progress each second.
+  // The measured phase, with progress each second.
+  const double cpu0 = ProcessCpuSeconds();
+  s.start = Clock::now();
+  s.deadline = s.start + duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(o.duration > 0 ? o.duration : 1e9));
+  const uint64_t req0 = s.c.requests.load(), set0 = s.c.settlements.load();
   uint64_t prev_req = req0, prev_set = set0, prev_err = s.c.errors.load();
-  last = s.start;
-  while (!workers_done) {
-    {
-      std::unique_lock lock(s.mu);
-      s.cv.wait_for(lock, std::chrono::seconds(1), [&] { return workers_done.load(); });
-    }
+  auto last = s.start;
+  const double loader_cpu = phase(&Worker::Measure, [&] {
     const auto now = Clock::now();
     const double dt = std::chrono::duration<double>(now - last).count();
-    if (dt < 0.5) continue;
+    if (dt < 0.5) return;
     const uint64_t req = s.c.requests.load(), set = s.c.settlements.load(), err = s.c.errors.load();
-    if (!o.quiet && dt > 0)
+    if (!o.quiet)
       std::printf("[%6.1fs] %9.0f req/s %8.0f settlements/s  errors %llu (+%llu)  no-reply %llu\n",
                   std::chrono::duration<double>(now - s.start).count(), double(req - prev_req) / dt,
                   double(set - prev_set) / dt, static_cast<unsigned long long>(err),
@@ -992,8 +1015,7 @@ int Main(int argc, char** argv) {
                   static_cast<unsigned long long>(s.c.transport.load()));
     std::fflush(stdout);
     prev_req = req, prev_set = set, prev_err = err, last = now;
-  }
-  joiner.join();
+  });
   const double elapsed = std::chrono::duration<double>(Clock::now() - s.start).count();
   const double cpu = ProcessCpuSeconds() - cpu0;
   if (fake) fake->Stop();
@@ -1003,7 +1025,6 @@ int Main(int argc, char** argv) {
   WaitUntilMsgidSecondsPass();
 
   Stats all, prep;
-  double worker_cpu = 0;
   uint64_t connects = 0;
   for (auto& w : workers) {
     all.latency[k9001].Merge(w->prep_stats().latency[k9001]);
@@ -1013,7 +1034,6 @@ int Main(int argc, char** argv) {
     for (int k = 0; k < kKinds; ++k)
       prep.latency[size_t(k)].Merge(w->prep_stats().latency[size_t(k)]);
     for (const auto& [m, n] : w->prep_stats().errors) prep.errors[m] += n;
-    worker_cpu += w->cpu_seconds();
     connects += w->connects();
   }
   const uint64_t requests = s.c.requests.load() - req0;
@@ -1045,18 +1065,20 @@ int Main(int argc, char** argv) {
   } else {
     PrintErrors(prep, stdout);
   }
-  const uint64_t total_requests = s.c.requests.load();
-  if (total_requests > 0)
+  if (requests > 0)
     std::printf(
-        "  loader CPU: %.1f µs per request in the worker threads (%.0f%% of one core "
-        "while measuring)%s\n",
-        worker_cpu * 1e6 / double(total_requests),
-        100.0 * worker_cpu * double(requests) / double(total_requests) / elapsed,
+        "  loader CPU: %.1f µs per request in its %d thread%s (%.0f%% of one core while "
+        "measuring)%s\n",
+        loader_cpu * 1e6 / double(requests), o.threads, o.threads == 1 ? "" : "s",
+        100.0 * loader_cpu / elapsed,
         o.fake_server ? fmt::format("; whole process incl. the fake server: {:.1f} µs "
                                     "per request",
-                                    cpu * 1e6 / double(std::max<uint64_t>(requests, 1)))
+                                    cpu * 1e6 / double(requests))
                             .c_str()
                       : "");
+  if (setup_requests > 0 && !o.quiet)
+    std::printf("  setup: loader CPU %.1f µs per request\n",
+                setup_cpu * 1e6 / double(setup_requests));
   return settlements > 0 ? 0 : 1;
 }
 

@@ -287,6 +287,101 @@ std::optional<std::string> JsonTextAt(std::string_view json, std::string_view po
   return JsonTextsAt(json, {pointer})[0];
 }
 
+// ---- the wire: what HisClient and AsyncHisClient share
+// --------------------------------------------------------------------------------
+
+std::string HttpRequestHead(const HisClientOptions& o, std::string_view method,
+                            std::string_view target, size_t body_size, std::string_view token) {
+  std::string head;
+  head.reserve(256);
+  head.append(method);
+  head += ' ';
+  head.append(target);
+  head += " HTTP/1.1\r\nHost: ";
+  head += o.host;
+  head += ':';
+  head += std::to_string(o.port);
+  head += "\r\nUser-Agent: yibao-his-client\r\n";
+  if (body_size > 0 || method == "POST" || method == "PUT") {
+    head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: ";
+    head += std::to_string(body_size);
+    head += "\r\n";
+  }
+  if (!token.empty()) {
+    head += "Authorization: Bearer ";
+    head.append(token);
+    head += "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+std::string BuildHisEnvelope(const HisClientOptions& o, std::string_view sign_no,
+                             std::string_view infno, std::string_view msgid,
+                             std::string_view input_json) {
+  std::string e;
+  e.reserve(400 + input_json.size());
+  auto field = [&](std::string_view name, std::string_view value) {
+    e += '"';
+    e += name;
+    e += "\":";
+    AppendJsonString(e, value);
+    e += ',';
+  };
+  e += '{';
+  field("infno", infno);
+  field("msgid", msgid);
+  field("mdtrtarea_admvs", o.mdtrtarea_admvs);
+  field("insuplc_admdvs", o.insuplc_admdvs);
+  field("recer_sys_code", o.recer_sys_code);
+  field("dev_no", "");
+  field("dev_safe_info", "");
+  field("cainfo", "");
+  field("signtype", "");
+  field("infver", o.infver);
+  field("opter_type", o.opter_type);
+  field("opter", o.opter);
+  field("opter_name", o.opter_name);
+  field("inf_time", ChinaTimeString(std::chrono::system_clock::now()));
+  field("fixmedins_code", o.fixmedins_code);
+  field("fixmedins_name", o.fixmedins_name);
+  field("sign_no", sign_no);
+  e += "\"input\":";
+  e += input_json.empty() ? std::string_view("{}") : input_json;
+  e += '}';
+  return e;
+}
+
+void ReadCallReply(int http_status, std::string body, std::string transport_error,
+                   CallResult& result) {
+  result.http_status = http_status;
+  if (http_status == 0) {
+    result.err_msg = std::move(transport_error);
+    return;
+  }
+  result.raw = std::move(body);
+  if (!ParseReplyEnvelope(result.raw, result) && http_status != 200)
+    result.err_msg = "HTTP " + std::to_string(http_status);
+}
+
+std::string SignInInput(const HisClientOptions& o, std::string_view credential) {
+  std::string input = R"({"signIn":{"opter_no":)";
+  AppendJsonString(input, o.opter);
+  input += R"(,"mac":"","ip":"","credential":)";
+  AppendJsonString(input, credential);
+  input += "}}";
+  return input;
+}
+
+std::optional<std::string> SignNoOf(CallResult& r) {
+  if (!r.ok()) return std::nullopt;
+  auto sign_no = JsonTextAt(r.output_json, "/signinoutb/sign_no");
+  if (sign_no && !sign_no->empty()) return sign_no;
+  r.infcode = -1;
+  r.err_msg = "9001 reply has no output.signinoutb.sign_no";
+  return std::nullopt;
+}
+
 // ---- the connection
 // -------------------------------------------------------------------------------
 
@@ -444,28 +539,7 @@ bool HisClient::connected() const { return conn_ != nullptr; }
 
 HisClient::Response HisClient::Exchange(std::string_view method, std::string_view target,
                                         std::string_view body, std::string_view token) {
-  std::string head;
-  head.reserve(256);
-  head.append(method);
-  head += ' ';
-  head.append(target);
-  head += " HTTP/1.1\r\nHost: ";
-  head += options_.host;
-  head += ':';
-  head += std::to_string(options_.port);
-  head += "\r\nUser-Agent: yibao-his-client\r\n";
-  if (!body.empty() || method == "POST" || method == "PUT") {
-    head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: ";
-    head += std::to_string(body.size());
-    head += "\r\n";
-  }
-  if (!token.empty()) {
-    head += "Authorization: Bearer ";
-    head.append(token);
-    head += "\r\n";
-  }
-  head += "\r\n";
-
+  const std::string head = HttpRequestHead(options_, method, target, body.size(), token);
   for (int attempt = 0;; ++attempt) {
     bool fresh = false;
     if (!conn_) {
@@ -480,7 +554,8 @@ HisClient::Response HisClient::Exchange(std::string_view method, std::string_vie
     // A kept connection the server has dropped fails on send or shows EOF/reset before any reply
     // byte: resend once on a fresh connection (the msgid makes the repeat harmless).
     const bool may_retry = !fresh && attempt == 0;
-    iovec parts[2] = {{head.data(), head.size()}, {const_cast<char*>(body.data()), body.size()}};
+    iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
+                      {const_cast<char*>(body.data()), body.size()}};
     error_code ec;
     if (!conn_->SendAll(parts, body.empty() ? 1 : 2, ec)) {
       Close();
@@ -509,37 +584,7 @@ HisClient::Response HisClient::Exchange(std::string_view method, std::string_vie
 
 std::string HisClient::BuildEnvelope(std::string_view infno, std::string_view msgid,
                                      std::string_view input_json) const {
-  std::string e;
-  e.reserve(400 + input_json.size());
-  auto field = [&](std::string_view name, std::string_view value) {
-    e += '"';
-    e += name;
-    e += "\":";
-    AppendJsonString(e, value);
-    e += ',';
-  };
-  e += '{';
-  field("infno", infno);
-  field("msgid", msgid);
-  field("mdtrtarea_admvs", options_.mdtrtarea_admvs);
-  field("insuplc_admdvs", options_.insuplc_admdvs);
-  field("recer_sys_code", options_.recer_sys_code);
-  field("dev_no", "");
-  field("dev_safe_info", "");
-  field("cainfo", "");
-  field("signtype", "");
-  field("infver", options_.infver);
-  field("opter_type", options_.opter_type);
-  field("opter", options_.opter);
-  field("opter_name", options_.opter_name);
-  field("inf_time", ChinaTimeString(std::chrono::system_clock::now()));
-  field("fixmedins_code", options_.fixmedins_code);
-  field("fixmedins_name", options_.fixmedins_name);
-  field("sign_no", sign_no_);
-  e += "\"input\":";
-  e += input_json.empty() ? std::string_view("{}") : input_json;
-  e += '}';
-  return e;
+  return BuildHisEnvelope(options_, sign_no_, infno, msgid, input_json);
 }
 
 CallResult HisClient::Call(std::string_view infno, std::string_view input_json, std::string msgid) {
@@ -547,33 +592,13 @@ CallResult HisClient::Call(std::string_view infno, std::string_view input_json, 
   result.msgid = msgid.empty() ? msgids_->Next() : std::move(msgid);
   envelope_ = BuildEnvelope(infno, result.msgid, input_json);
   Response r = Exchange("POST", options_.target, envelope_, {});
-  result.http_status = r.status;
-  if (r.status == 0) {
-    result.err_msg = std::move(r.error);
-    return result;
-  }
-  result.raw = std::move(r.body);
-  if (!ParseReplyEnvelope(result.raw, result) && r.status != 200)
-    result.err_msg = "HTTP " + std::to_string(r.status);
+  ReadCallReply(r.status, std::move(r.body), std::move(r.error), result);
   return result;
 }
 
 CallResult HisClient::SignIn(std::string_view credential, std::string msgid) {
-  std::string input = R"({"signIn":{"opter_no":)";
-  AppendJsonString(input, options_.opter);
-  input += R"(,"mac":"","ip":"","credential":)";
-  AppendJsonString(input, credential);
-  input += "}}";
-  CallResult r = Call("9001", input, std::move(msgid));
-  if (r.ok()) {
-    auto sign_no = JsonTextAt(r.output_json, "/signinoutb/sign_no");
-    if (sign_no && !sign_no->empty()) {
-      sign_no_ = std::move(*sign_no);
-    } else {
-      r.infcode = -1;
-      r.err_msg = "9001 reply has no output.signinoutb.sign_no";
-    }
-  }
+  CallResult r = Call("9001", SignInInput(options_, credential), std::move(msgid));
+  if (auto sign_no = SignNoOf(r)) sign_no_ = std::move(*sign_no);
   return r;
 }
 

@@ -157,6 +157,24 @@ class HisClient {
 // institution cannot repeat one of them.
 void WaitUntilMsgidSecondsPass();
 
+// ---- the wire: what HisClient and AsyncHisClient (async_his_client.h) share
+// ----------------------------------------------------------------------------
+
+// The national envelope around `input_json` (sent verbatim; "{}" when empty) for institution `o`.
+std::string BuildHisEnvelope(const HisClientOptions& o, std::string_view sign_no,
+                             std::string_view infno, std::string_view msgid,
+                             std::string_view input_json);
+// An HTTP/1.1 request head (through the blank line) for a body of `body_size` bytes of JSON.
+std::string HttpRequestHead(const HisClientOptions& o, std::string_view method,
+                            std::string_view target, size_t body_size, std::string_view token);
+// Fills `result` from an HTTP reply (status 0: none came, `transport_error` says why).
+void ReadCallReply(int http_status, std::string body, std::string transport_error,
+                   CallResult& result);
+// 9001's input for `credential`.
+std::string SignInInput(const HisClientOptions& o, std::string_view credential);
+// A 9001 reply's sign_no; for an ok reply without one, `r` is made an error saying so.
+std::optional<std::string> SignNoOf(CallResult& r);
+
 // ---- JSON helpers for building inputs and reading outputs
 // ----------------------------------------
 
