@@ -334,6 +334,14 @@ class Ledger {
   virtual std::optional<std::string> FindReply(const std::string& fixmedins_code,
                                                const std::string& msgid,
                                                std::string* infno = nullptr) = 0;
+  // The greatest msgid stored for `fixmedins_code` in byte order ("" if none) into `ceiling`;
+  // false when this backend cannot tell it cheaply in byte order (the read cache then asks
+  // FindReply for every msgid). The read cache's msgid filter starts from it (read_cache.h).
+  virtual bool MsgidCeiling(const std::string& fixmedins_code, std::string* ceiling) {
+    (void)fixmedins_code;
+    (void)ceiling;
+    return false;
+  }
   virtual int64_t JournalSum() = 0;  // over all accounts: always 0
   virtual int64_t AccountBalance(const std::string& journal_account) = 0;
   // The person's settlements, cancellations and cancelled originals of (insutype, year), in the

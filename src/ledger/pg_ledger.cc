@@ -279,6 +279,12 @@ constexpr Statement kReaderStatements[] = {
      "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
      "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
      "FROM msgid_reply r WHERE r.fixmedins_code=$1 AND r.msgid=$2"},
+    // msgid has the database's collation: its max is in byte order only under C (or POSIX). Under
+    // another locale the first column is false and the read cache asks for every msgid.
+    {"r_msgid_ceiling",
+     "SELECT (SELECT datcollate IN ('C', 'POSIX') FROM pg_database "
+     "WHERE datname = current_database()), "
+     "COALESCE((SELECT max(msgid) FROM msgid_reply WHERE fixmedins_code=$1), '')"},
     {"r_journal_sum", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal"},
     {"r_balance",
      "SELECT COALESCE((SELECT balance FROM account_balance WHERE account=$1), 0)::BIGINT"},
@@ -594,6 +600,14 @@ class PgLedger final : public Ledger {
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     if (infno) *infno = Text(r.get(), 0, 1);
     return Text(r.get(), 0, 0);
+  }
+
+  bool MsgidCeiling(const std::string& fixmedins_code, std::string* ceiling) override {
+    ReaderLease lease(*this);
+    Res r = lease.Read("r_msgid_ceiling", {fixmedins_code.c_str()});
+    if (!r || PQntuples(r.get()) != 1 || Text(r.get(), 0, 0) != "t") return false;
+    *ceiling = Text(r.get(), 0, 1);
+    return true;
   }
 
   int64_t JournalSum() override {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ledger/cache_shards.h"
+#include "ledger/msgid_filter.h"
 
 namespace yibao {
 namespace {
@@ -81,7 +82,12 @@ class CachedLedger final : public Ledger {
         fee_lines_(o.fee_lines, o.shards,
                    [](const std::vector<FeeLineRecord>& lines) { return 1 + lines.size(); }),
         accumulators_(o.accumulators, o.shards),
-        balances_(o.balances, o.shards) {}
+        balances_(o.balances, o.shards),
+        msgids_(
+            [this](const std::string& fixmedins_code, std::string* ceiling) {
+              return backend_->MsgidCeiling(fixmedins_code, ceiling);
+            },
+            o.msgids_recent) {}
   // The backend goes first: stopping it lands its last writes, in the caches still here.
   ~CachedLedger() override { backend_.reset(); }
 
@@ -149,13 +155,20 @@ class CachedLedger final : public Ledger {
     return s;
   }
 
+  // A new msgid's check answered without the store when the filter can tell (msgid_filter.h).
+  std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
+                                       std::string* infno) override {
+    if (msgids_.SurelyAbsent(fixmedins_code, msgid)) return Hit(std::nullopt);
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return backend_->FindReply(fixmedins_code, msgid, infno);
+  }
+  bool MsgidCeiling(const std::string& fixmedins_code, std::string* ceiling) override {
+    return backend_->MsgidCeiling(fixmedins_code, ceiling);
+  }
+
   // Straight to the backend.
   std::optional<SettlementRecord> FindSettlement(const std::string& setl_id) override {
     return backend_->FindSettlement(setl_id);
-  }
-  std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
-                                       std::string* infno) override {
-    return backend_->FindReply(fixmedins_code, msgid, infno);
   }
   int64_t JournalSum() override { return backend_->JournalSum(); }
   std::vector<SettlementRecord> SettlementsOf(const std::string& psn_no,
@@ -291,6 +304,8 @@ class CachedLedger final : public Ledger {
   // Every key `w` may change is pending from now until it lands.
   CacheChange Announce(const LedgerWrite& w) {
     CacheChange c;
+    // Before the write can be durable: its msgid may be stored from now on.
+    if (!w.msgid.empty()) msgids_.Announce(w.fixmedins_code, w.msgid);
     for (const auto& p : w.persons) persons_.Pend(c.persons.emplace_back(p.psn_no));
     for (const auto& i : w.institutions)
       institutions_.Pend(c.institutions.emplace_back(i.fixmedins_code));
@@ -430,6 +445,7 @@ class CachedLedger final : public Ledger {
   CacheShards<std::vector<FeeLineRecord>> fee_lines_;
   CacheShards<std::map<std::string, int64_t>> accumulators_;
   CacheShards<int64_t> balances_;
+  MsgidFilter msgids_;
 };
 
 }  // namespace

@@ -26,8 +26,10 @@
 // and each visit, whether it is settled and its lines are read as above, then filtered and ordered
 // as the backends' query does. More than a few misses on the way, and the backend answers.
 //
-// Not cached: replies by msgid (every new msgid misses), settlements and their journal,
-// reconciliation, the audit log; those go to the backend.
+// Replies by msgid are not kept, but which msgids surely have none is (msgid_filter.h): a new
+// message's replay check then does not read the store, on backends that can tell the greatest
+// msgid of an institution (SQLite). Not cached: settlements and their journal, reconciliation, the
+// audit log; those go to the backend.
 #pragma once
 
 #include <cstddef>
@@ -48,6 +50,7 @@ struct ReadCacheOptions {
   size_t balances = 100'000;         // journal accounts
   size_t register_entries = 20'000;  // institutions, sign-ins, employers; filings by person
   size_t claims = 200'000;  // persons' visit keys for the 事中 review's history (1 + keys each)
+  size_t msgids_recent = 256;  // per institution, msgids written above its floor (msgid_filter.h)
   size_t shards = 64;  // per cache (each its own lock); a test takes 1 to make fills race writes
 };
 

@@ -326,6 +326,9 @@ constexpr const char* kReadReply =
     "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
     "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
     "FROM msgid_reply r WHERE r.fixmedins_code=? AND r.msgid=?";
+// One descent of the primary key (SQLite's min/max optimisation); TEXT compares bytewise.
+constexpr const char* kReadMsgidCeiling =
+    "SELECT COALESCE(max(msgid), '') FROM msgid_reply WHERE fixmedins_code=?";
 constexpr const char* kReadJournalSum = "SELECT COALESCE(SUM(amount), 0) FROM journal";
 constexpr const char* kReadBalance = "SELECT balance FROM account_balance WHERE account=?";
 // Through the person's visits (settlement_visit above): a settlement is found when the ledger holds
@@ -680,6 +683,15 @@ class SqliteLedger final : public Ledger {
     if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
     if (infno) *infno = Text(c.s, 1);
     return Text(c.s, 0);
+  }
+
+  bool MsgidCeiling(const std::string& fixmedins_code, std::string* ceiling) override {
+    Lease lease(*this);
+    Cursor c(lease.Prepared(kReadMsgidCeiling));
+    BindAll(c.s, fixmedins_code);
+    if (sqlite3_step(c.s) != SQLITE_ROW) return false;
+    *ceiling = Text(c.s, 0);
+    return true;
   }
 
   int64_t JournalSum() override {

@@ -24,6 +24,44 @@ TEST(PgLedger, SurvivesKillNine) {
   KillNineRounds([&] { return OpenPgLedger(*conninfo); }, dir.File("acks.txt"), 20, 20251124);
 }
 
+// The ceiling the read cache's msgid filter starts from: in byte order under the C collation (the
+// throwaway cluster's), and "cannot tell" under any other, where max() follows the locale.
+TEST(PgLedger, MsgidCeilingOnlyInByteOrder) {
+  auto cluster = SharedPgCluster();
+  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
+  auto c_db = (*cluster)->CreateDatabase("msgid_c");
+  ASSERT_TRUE(c_db.ok()) << FormatDiagnostics(c_db.errors());
+  {
+    PGconn* admin = PQconnectdb((*cluster)->Conninfo("postgres").c_str());
+    PGresult* r = PQexec(admin,
+                         "CREATE DATABASE msgid_utf8 TEMPLATE template0 LC_COLLATE 'C.UTF-8' "
+                         "LC_CTYPE 'C.UTF-8'");
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(admin);
+    PQclear(r);
+    PQfinish(admin);
+  }
+  for (const std::string& conninfo : {*c_db, (*cluster)->Conninfo("msgid_utf8")}) {
+    auto l = OpenPgLedger(conninfo);
+    ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+    for (const char* m : {"M9", "m1", "M10"}) {
+      LedgerWrite w;
+      w.fixmedins_code = "H1";
+      w.msgid = m;
+      w.infno = "2201";
+      w.reply_json = "{}";
+      ASSERT_EQ((*l)->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+    }
+    std::string ceiling = "x";
+    const bool byte_order = conninfo == *c_db;
+    EXPECT_EQ((*l)->MsgidCeiling("H1", &ceiling), byte_order) << conninfo;
+    if (byte_order) {
+      EXPECT_EQ(ceiling, "m1");  // 'm' (0x6d) above 'M' (0x4d), whatever a locale says
+      ASSERT_TRUE((*l)->MsgidCeiling("H2", &ceiling));
+      EXPECT_EQ(ceiling, "");
+    }
+  }
+}
+
 // The server restarts under a running ledger: the batch in flight fails (kFailed, nothing of it
 // kept), the writer and the reader reconnect, and later writes are durable again.
 TEST(PgLedger, ReconnectsAfterAServerRestart) {

@@ -32,6 +32,7 @@ const std::vector<std::string> kSerials = {"1", "2", "3", "4", "5"};
 const std::vector<std::string> kInstitutions = {"H37990000001", "H37990000002"};
 const std::vector<std::string> kSignIns = {"S1", "S2"};
 const std::vector<std::string> kEmployers = {"E1", "E2"};
+constexpr int kMsgids = 60;  // msgids M0 … M59 (their byte order is not their numbers')
 
 std::vector<std::string> Accounts() {
   std::vector<std::string> a = {"fund:379900:310:hifp", "hospital:H37990000001", "emp:E1"};
@@ -70,6 +71,15 @@ void ExpectSameReads(Ledger& cached, Ledger& store, int step) {
   for (const auto& i : kInstitutions)
     EXPECT_EQ(cached.FindInstitution(i), store.FindInstitution(i));
   for (const auto& s : kSignIns) EXPECT_EQ(cached.FindSignIn(s), store.FindSignIn(s)) << s;
+  // Replies by msgid: the filter (msgid_filter.h) must never call a stored msgid absent.
+  for (const auto& i : kInstitutions)
+    for (int m = 0; m <= kMsgids; ++m) {
+      std::string a_infno, b_infno;
+      const std::string msgid = "M" + std::to_string(m);
+      EXPECT_EQ(cached.FindReply(i, msgid, &a_infno), store.FindReply(i, msgid, &b_infno))
+          << i << " " << msgid;
+      EXPECT_EQ(a_infno, b_infno) << i << " " << msgid;
+    }
   for (const auto& e : kEmployers) {
     auto a = cached.FindEmployer(e);
     auto b = store.FindEmployer(e);
@@ -159,7 +169,8 @@ TEST(ReadCache, AgreesWithTheStoreAfterRandomWrites) {
     ReadCacheOptions small;
     small.persons = small.visits = small.accumulators = small.balances = small.register_entries = 4;
     small.claims = 8;
-    small.fee_lines = 12;  // 6 a shard: a visit of more than 5 lines is not kept
+    small.msgids_recent = 4;  // the floor rises often
+    small.fee_lines = 12;     // 6 a shard: a visit of more than 5 lines is not kept
     small.shards = 2;
     auto cached = WithReadCache(OpenOrDie(path), small);
     auto store = OpenOrDie(path);  // a second connection to the same file, not cached
@@ -170,6 +181,12 @@ TEST(ReadCache, AgreesWithTheStoreAfterRandomWrites) {
       // Some reads first, so that what the write changes is (sometimes) cached.
       if (step % 3 == 0) ExpectSameReads(*cached, *store, step);
       LedgerWrite w = RandomWrite(rng, step, settled);
+      if (step % 2 == 0) {  // with a msgid, perhaps one used before (the write is then refused)
+        w.fixmedins_code = kInstitutions[rng() % kInstitutions.size()];
+        w.msgid = "M" + std::to_string(rng() % kMsgids);
+        w.infno = std::to_string(2201 + step % 7);
+        if (w.reply_json.empty()) w.reply_json = "{\"step\":" + std::to_string(step) + "}";
+      }
       (cached->SubmitAndWait(std::move(w)) == WriteStatus::kDurable ? durable : refused)++;
       ExpectSameReads(*cached, *store, step);
       if (HasFailure()) return;
@@ -180,6 +197,45 @@ TEST(ReadCache, AgreesWithTheStoreAfterRandomWrites) {
     EXPECT_GT(stats.cache_hits, 0u);
     EXPECT_GT(stats.cache_misses, 0u);
   }
+}
+
+// A new msgid's replay check is answered without the store (msgid_filter.h): the ceiling of what
+// the store held before the cache opened is read once, and only msgids at or below it, or written
+// since, are looked up.
+TEST(ReadCache, ANewMsgidIsAnsweredWithoutTheStore) {
+  TempDir dir;
+  const std::string path = dir.File("ledger.db"), code = "H37990000001";
+  auto reply_write = [&](const std::string& msgid) {
+    LedgerWrite w;
+    w.fixmedins_code = code;
+    w.msgid = msgid;
+    w.infno = "2201";
+    w.reply_json = "{\"msgid\":\"" + msgid + "\"}";
+    return w;
+  };
+  {
+    auto before = OpenOrDie(path);  // what an earlier process stored
+    for (const char* m : {"H37990000001202503011000000001", "H37990000001202503011000000007"})
+      ASSERT_EQ(before->SubmitAndWait(reply_write(m)), WriteStatus::kDurable);
+  }
+  auto cached = WithReadCache(OpenOrDie(path));
+  auto misses = [&] { return cached->Stats().cache_misses; };
+  const std::string old_msgid = "H37990000001202503011000000007";
+  std::string infno;
+  EXPECT_EQ(cached->FindReply(code, old_msgid, &infno), R"({"msgid":")" + old_msgid + "\"}");
+  EXPECT_EQ(infno, "2201");
+  // Above the ceiling and never written: no store read.
+  const uint64_t m0 = misses();
+  const std::string next = "H37990000001202503011000010000";
+  EXPECT_EQ(cached->FindReply(code, next), std::nullopt);
+  EXPECT_EQ(misses(), m0) << "a new msgid should not read the store";
+  // Written through the cache: found (from the store).
+  ASSERT_EQ(cached->SubmitAndWait(reply_write(next)), WriteStatus::kDurable);
+  EXPECT_EQ(cached->FindReply(code, next), R"({"msgid":")" + next + "\"}");
+  EXPECT_EQ(misses(), m0 + 1);
+  // Below the ceiling and never written: the store says so.
+  EXPECT_EQ(cached->FindReply(code, "H37990000001202503011000000003"), std::nullopt);
+  EXPECT_EQ(misses(), m0 + 2);
 }
 
 // Readers (in read scopes and out of them) fill the cache while the writer changes the same

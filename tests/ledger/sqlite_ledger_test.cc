@@ -34,6 +34,38 @@ TEST(SqliteLedger, SurvivesKillNine) {
   KillNineRounds([&] { return OpenSqliteLedger(db); }, dir.File("acks.txt"), 20, 20251123);
 }
 
+// The ceiling the read cache's msgid filter starts from: per institution, the greatest msgid in
+// byte order (what SQLite's TEXT compares by, and std::string too), "" when there is none.
+TEST(SqliteLedger, MsgidCeilingIsTheGreatestInByteOrder) {
+  TempDir dir;
+  auto opened = OpenSqliteLedger(dir.File("ledger.db"));
+  ASSERT_TRUE(opened.ok());
+  Ledger& ledger = **opened;
+  // H1: "m1" sorts above every "M…"; H3: é's bytes (0xc3 0xa9) sort above "9" unsigned, as
+  // std::string compares them too.
+  for (const auto& [code, m] : std::vector<std::pair<std::string, std::string>>{{"H1", "M9"},
+                                                                                {"H1", "m1"},
+                                                                                {"H1", "M10"},
+                                                                                {"H3", "M9"},
+                                                                                {"H3", "M\xc3\xa9"},
+                                                                                {"H3", "M10"}}) {
+    LedgerWrite w;
+    w.fixmedins_code = code;
+    w.msgid = m;
+    w.infno = "2201";
+    w.reply_json = "{}";
+    ASSERT_EQ(ledger.SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+  }
+  std::string ceiling = "x";
+  ASSERT_TRUE(ledger.MsgidCeiling("H1", &ceiling));
+  EXPECT_EQ(ceiling, "m1");
+  ASSERT_TRUE(ledger.MsgidCeiling("H2", &ceiling));
+  EXPECT_EQ(ceiling, "");
+  ASSERT_TRUE(ledger.MsgidCeiling("H3", &ceiling));
+  EXPECT_EQ(ceiling, "M\xc3\xa9");
+  EXPECT_GT(ceiling, std::string("M9"));
+}
+
 // On SQLite the reads of one ReadTogether scope are one read transaction: one snapshot, so a write
 // that becomes durable while the scope is open is not seen inside it, and is seen after it.
 TEST(SqliteLedger, ReadsTogetherAreOneSnapshot) {
