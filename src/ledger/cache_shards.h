@@ -14,13 +14,13 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -130,14 +130,18 @@ class CacheShards {
   };
   using Order = std::list<Entry>;  // most recently used first
 
+  // Open addressing (Boost's flat map, one probe of a group of slots): a lookup touches one or two
+  // cache lines, where std::unordered_map walks a bucket to a node. Several lookups a settlement,
+  // on the I/O threads and the writer's, over caches far larger than the CPU's.
+  using Index = boost::unordered_flat_map<std::string_view, typename Order::iterator>;
   struct Shard {
     std::mutex mu;
-    size_t weight = 0;                             // of the entries kept
-    uint64_t changed = 0;                          // the epoch of the last write landed
-    std::unordered_map<std::string, int> pending;  // keys with writes submitted, not landed
-    int all_pending = 0;                           // writes of PendAll not landed
+    size_t weight = 0;                                    // of the entries kept
+    uint64_t changed = 0;                                 // the epoch of the last write landed
+    boost::unordered_flat_map<std::string, int> pending;  // keys with writes submitted, not landed
+    int all_pending = 0;                                  // writes of PendAll not landed
     Order order;
-    std::unordered_map<std::string_view, typename Order::iterator> index;  // keys point into order
+    Index index;  // keys point into order
   };
 
   Shard& ShardOf(const std::string& key) {
@@ -152,9 +156,7 @@ class CacheShards {
 
   size_t WeightOf(const V& v) const { return weigh_ ? weigh_(v) : 1; }
 
-  void Remove(
-      Shard& s,
-      typename std::unordered_map<std::string_view, typename Order::iterator>::iterator it) {
+  void Remove(Shard& s, typename Index::iterator it) {
     s.weight -= it->second->weight;
     auto node = it->second;
     s.index.erase(it);

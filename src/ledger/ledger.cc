@@ -33,12 +33,16 @@ WriteStatus Ledger::SubmitAndWait(LedgerWrite write) {
 }
 
 void AttachLines(std::vector<PersonVisit>& visits, std::vector<FeeLineRecord> lines) {
-  std::map<std::pair<std::string_view, std::string_view>, PersonVisit*> by_key;
-  for (PersonVisit& v : visits) by_key[{v.visit.fixmedins_code, v.visit.mdtrt_id}] = &v;
+  std::map<std::pair<std::string_view, std::string_view>, size_t> by_key;
+  for (size_t i = 0; i < visits.size(); ++i)
+    by_key[{visits[i].visit.fixmedins_code, visits[i].visit.mdtrt_id}] = i;
+  std::vector<std::vector<FeeLineRecord>> of(visits.size());
   for (FeeLineRecord& l : lines) {
     auto it = by_key.find({l.fixmedins_code, l.mdtrt_id});
-    if (it != by_key.end()) it->second->lines.push_back(std::move(l));
+    if (it != by_key.end()) of[it->second].push_back(std::move(l));
   }
+  for (size_t i = 0; i < visits.size(); ++i)
+    visits[i].lines = std::make_shared<const std::vector<FeeLineRecord>>(std::move(of[i]));
 }
 
 std::string StoredReply(const LedgerWrite& w) {

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -182,13 +183,18 @@ struct FeeLineRecord {
   bool operator==(const FeeLineRecord&) const = default;
 };
 
+// Fee lines shared read-only: the read cache hands out the vector it keeps instead of a copy.
+using SharedFeeLines = std::shared_ptr<const std::vector<FeeLineRecord>>;
+
 // A visit with whether it has a live (not cancelled) settlement and its live fee lines (in upload
 // order): see Ledger::ClaimedVisitsOf.
 struct PersonVisit {
   VisitRecord visit;
   bool settled = false;
-  std::vector<FeeLineRecord> lines;
-  bool operator==(const PersonVisit&) const = default;
+  SharedFeeLines lines;  // never null (AttachLines gives every visit its vector)
+  bool operator==(const PersonVisit& o) const {
+    return visit == o.visit && settled == o.settled && *lines == *o.lines;
+  }
 };
 // Gives each of `visits` its lines from `lines` (upload order kept); the backends' helper.
 void AttachLines(std::vector<PersonVisit>& visits, std::vector<FeeLineRecord> lines);

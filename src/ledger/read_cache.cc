@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -28,6 +29,29 @@ std::string AccumulatorKey(std::string_view psn_no, std::string_view insutype, i
 std::pair<std::string, std::string> VisitOfKey(const std::string& key) {
   const size_t at = key.find('\x1f');
   return {key.substr(0, at), key.substr(at + 1)};
+}
+
+// A visit's fee lines as the cache keeps them: all of them (upload order, cancelled ones flagged),
+// and the live ones when some are cancelled (else `all` is the live list too). Readers get shared
+// references (ClaimedVisitsOf hands out the live list as it is); a landing write changes a vector
+// in place when the cache holds its only reference, and otherwise replaces it, so what a reader
+// holds never changes under it.
+struct VisitLines {
+  std::shared_ptr<std::vector<FeeLineRecord>> all;
+  std::shared_ptr<std::vector<FeeLineRecord>> live;  // null: no line cancelled, `all` is live
+  SharedFeeLines Live() const { return live ? live : all; }
+};
+
+VisitLines MakeVisitLines(std::shared_ptr<std::vector<FeeLineRecord>> all) {
+  VisitLines v;
+  v.all = std::move(all);
+  if (std::any_of(v.all->begin(), v.all->end(),
+                  [](const FeeLineRecord& l) { return l.cancelled; })) {
+    v.live = std::make_shared<std::vector<FeeLineRecord>>();
+    for (const FeeLineRecord& l : *v.all)
+      if (!l.cancelled) v.live->push_back(l);
+  }
+  return v;
 }
 
 // What a visit's "has a live settlement" cache holds.
@@ -80,7 +104,7 @@ class CachedLedger final : public Ledger {
         person_claims_(o.claims, o.shards,
                        [](const std::vector<std::string>& keys) { return 1 + keys.size(); }),
         fee_lines_(o.fee_lines, o.shards,
-                   [](const std::vector<FeeLineRecord>& lines) { return 1 + lines.size(); }),
+                   [](const VisitLines& lines) { return 1 + lines.all->size(); }),
         accumulators_(o.accumulators, o.shards),
         balances_(o.balances, o.shards),
         msgids_(
@@ -144,8 +168,7 @@ class CachedLedger final : public Ledger {
   }
   std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
                                         const std::string& mdtrt_id) override {
-    return Cached(fee_lines_, Key(fixmedins_code, mdtrt_id),
-                  [&] { return backend_->FeeLinesOf(fixmedins_code, mdtrt_id); });
+    return *LinesOf(Key(fixmedins_code, mdtrt_id), fixmedins_code, mdtrt_id).all;
   }
 
   LedgerStats Stats() override {
@@ -222,9 +245,7 @@ class CachedLedger final : public Ledger {
       PersonVisit& v = out.emplace_back();
       v.visit = std::move(*visit);
       v.settled = settled;
-      v.lines = Cached(
-          fee_lines_, key, [&] { return backend_->FeeLinesOf(fixmedins_code, mdtrt_id); }, &misses);
-      std::erase_if(v.lines, [](const FeeLineRecord& l) { return l.cancelled; });
+      v.lines = LinesOf(key, fixmedins_code, mdtrt_id, &misses).Live();  // shared, not copied
     }
     if (misses > kClaimsMissesAtMost) return backend_->ClaimedVisitsOf(psn_no, since);
     std::sort(out.begin(), out.end(), [](const PersonVisit& a, const PersonVisit& b) {
@@ -299,6 +320,20 @@ class CachedLedger final : public Ledger {
     value = read();
     cache.Fill(key, value, epoch);
     return value;
+  }
+
+  // A visit's lines, from the cache or (filling it) from the backend.
+  VisitLines LinesOf(const std::string& key, const std::string& fixmedins_code,
+                     const std::string& mdtrt_id, int* local_misses = nullptr) {
+    VisitLines lines;
+    if (fee_lines_.Get(key, lines)) return Hit(std::move(lines));
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    if (local_misses) ++*local_misses;
+    const uint64_t epoch = ReadEpoch();
+    lines = MakeVisitLines(std::make_shared<std::vector<FeeLineRecord>>(
+        backend_->FeeLinesOf(fixmedins_code, mdtrt_id)));
+    fee_lines_.Fill(key, lines, epoch);
+    return lines;
   }
 
   // Every key `w` may change is pending from now until it lands.
@@ -379,26 +414,44 @@ class CachedLedger final : public Ledger {
       else
         visits_.LandChange(key, epoch, nullptr);
     }
-    // Cancellations first, then uploads (a write may cancel a line and upload its feedetl_sn
-    // again), each line in its visit's upload order.
-    for (const auto& l : c.fee_lines_cancelled) {
-      fee_lines_.LandChange(Key(l.fixmedins_code, l.mdtrt_id), epoch,
-                            durable ? [&l](std::vector<FeeLineRecord>& lines) {
-                              for (auto& have : lines)
-                                if (!have.cancelled && have.feedetl_sn == l.feedetl_sn) {
-                                  have.cancelled = true;
-                                  return;
-                                }
-                            }
-                                    : std::function<void(std::vector<FeeLineRecord>&)>());
-    }
-    for (const auto& l : c.fee_lines) {
-      fee_lines_.LandChange(Key(l.fixmedins_code, l.mdtrt_id), epoch,
-                            durable ? [&l](std::vector<FeeLineRecord>& lines) {
-                              lines.push_back(l);
-                              lines.back().cancelled = false;
-                            }
-                                    : std::function<void(std::vector<FeeLineRecord>&)>());
+    // Per visit, cancellations first, then uploads (a write may cancel a line and upload its
+    // feedetl_sn again), each line in its visit's upload order; one change a visit, so that a
+    // vector a reader holds is copied once a write, not once a line.
+    std::vector<std::string> line_visits;
+    for (const auto* lines : {&c.fee_lines_cancelled, &c.fee_lines})
+      for (const auto& l : *lines)
+        if (std::string k = Key(l.fixmedins_code, l.mdtrt_id);
+            std::find(line_visits.begin(), line_visits.end(), k) == line_visits.end())
+          line_visits.push_back(std::move(k));
+    for (const std::string& key : line_visits) {
+      // One Land for each Pend: the visit was pended once per line.
+      size_t pends = 0;
+      for (const auto* lines : {&c.fee_lines_cancelled, &c.fee_lines})
+        for (const auto& l : *lines)
+          if (Key(l.fixmedins_code, l.mdtrt_id) == key) ++pends;
+      for (size_t i = 1; i < pends; ++i) fee_lines_.LandChange(key, epoch, nullptr);
+      fee_lines_.LandChange(
+          key, epoch,
+          durable ? [&](VisitLines& v) {
+            // In place when the cache holds the only reference; else on a copy.
+            std::shared_ptr<std::vector<FeeLineRecord>> all = v.all;
+            if (all.use_count() > 2) all = std::make_shared<std::vector<FeeLineRecord>>(*all);
+            for (const auto& l : c.fee_lines_cancelled) {
+              if (Key(l.fixmedins_code, l.mdtrt_id) != key) continue;
+              for (auto& have : *all)
+                if (!have.cancelled && have.feedetl_sn == l.feedetl_sn) {
+                  have.cancelled = true;
+                  break;
+                }
+            }
+            for (const auto& l : c.fee_lines) {
+              if (Key(l.fixmedins_code, l.mdtrt_id) != key) continue;
+              all->push_back(l);
+              all->back().cancelled = false;
+            }
+            v = MakeVisitLines(std::move(all));
+          }
+                  : std::function<void(VisitLines&)>());
     }
     if (!c.settled_visit.empty()) {
       // A settlement gives its visit a live one; a cancellation takes it from the cancelled one's.
@@ -442,7 +495,7 @@ class CachedLedger final : public Ledger {
   CacheShards<std::optional<VisitRecord>> visits_;
   CacheShards<char> live_settlement_;                    // kLiveSettlement or kNoLiveSettlement
   CacheShards<std::vector<std::string>> person_claims_;  // visit keys by psn_no
-  CacheShards<std::vector<FeeLineRecord>> fee_lines_;
+  CacheShards<VisitLines> fee_lines_;
   CacheShards<std::map<std::string, int64_t>> accumulators_;
   CacheShards<int64_t> balances_;
   MsgidFilter msgids_;

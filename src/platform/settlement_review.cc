@@ -126,7 +126,7 @@ Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& ba
     if (begin > settled.end) continue;  // later than this visit: not history
     // A stay not discharged yet runs on past the settled visit: its end is taken as the day after.
     const Date end = v.endtime.empty() ? PlusDays(settled.end, 1) : DayOf(v.endtime, begin);
-    auto e = Encounter(v, *details, *inst, h.lines, end, region_admdvs);
+    auto e = Encounter(v, *details, *inst, *h.lines, end, region_admdvs);
     if (e) patient.encounters.push_back(std::move(*e));
   }
   auto current =

@@ -761,10 +761,11 @@ TEST_P(LedgerTest, ClaimedVisitsAreTheHistoryWithTheirSettledState) {
   for (const auto& v : visits)
     seen.push_back(v.visit.fixmedins_code + "/" + v.visit.mdtrt_id + (v.settled ? ":s" : ""));
   EXPECT_EQ(seen, (std::vector<std::string>{"H37990000002/OPEN", "H37990000001/V2:s"}));
-  ASSERT_EQ(visits[1].lines.size(), 1u);  // the live one
-  EXPECT_EQ(visits[1].lines[0].feedetl_sn, "2");
-  EXPECT_EQ(visits[1].lines[0].det_item_fee_sumamt, 200);
-  EXPECT_TRUE(visits[0].lines.empty());
+  ASSERT_EQ(visits[1].lines->size(), 1u);  // the live one
+  EXPECT_EQ((*visits[1].lines)[0].feedetl_sn, "2");
+  EXPECT_EQ((*visits[1].lines)[0].det_item_fee_sumamt, 200);
+  ASSERT_NE(visits[0].lines, nullptr);
+  EXPECT_TRUE(visits[0].lines->empty());
   EXPECT_EQ(ledger->ClaimedVisitsOf("P1", "2024-01-01").size(), 3u);  // and OLD
   EXPECT_TRUE(ledger->ClaimedVisitsOf("P3", "2024-01-01").empty());
 }

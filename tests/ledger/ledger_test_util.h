@@ -419,6 +419,12 @@ inline std::string MixedBatchSnapshot(Ledger& ledger) {
 
 using OpenLedger = std::function<Result<std::unique_ptr<Ledger>>()>;
 
+inline uintmax_t AckFileSize(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : size;
+}
+
 // kill -9 at random moments while a child process settles continuously; after each restart every
 // acknowledged settlement is there, nothing is half there, and the books balance. `open` opens the
 // same store each time (in the child and, after the kill, in this process).
@@ -435,6 +441,7 @@ inline void KillNineRounds(const OpenLedger& open, const std::string& acks, int 
   }
   for (int round = 0; round < rounds; ++round) {
     const int first_id = next_id;
+    const uintmax_t acks_before = AckFileSize(acks);
     const pid_t parent = ::getpid();
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
@@ -468,7 +475,13 @@ inline void KillNineRounds(const OpenLedger& open, const std::string& acks, int 
       for (auto& t : threads) t.join();
       _exit(0);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
+    // Killed at a random moment of its settling: after its first acknowledgement (on a loaded
+    // machine opening the ledger alone can take longer than any fixed delay), then 0–250 ms on.
+    const auto waited_from = std::chrono::steady_clock::now();
+    while (AckFileSize(acks) <= acks_before &&
+           std::chrono::steady_clock::now() - waited_from < std::chrono::seconds(30))
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 250));
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);

@@ -199,6 +199,42 @@ TEST(ReadCache, AgreesWithTheStoreAfterRandomWrites) {
   }
 }
 
+// The history hands out the cache's own vectors of lines (shared, not copied): a write landing
+// afterwards must leave what a reader holds as it was, and the cache must still be filled by the
+// next read (one Land for each Pend, however many lines of one visit a write carries).
+TEST(ReadCache, LinesAReaderHoldsDoNotChangeUnderIt) {
+  TempDir dir;
+  auto cached = WithReadCache(OpenOrDie(dir.File("ledger.db")));
+  VisitRecord v = Visit("V1", "P1");
+  v.status = "admitted";
+  LedgerWrite w;
+  w.visit = v;
+  ASSERT_EQ(cached->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+  ASSERT_EQ(cached->SubmitAndWait(FeeLines({FeeLine("V1", "1", 100), FeeLine("V1", "2", 200)})),
+            WriteStatus::kDurable);
+  cached->ClaimedVisitsOf("P1", "");                    // the person's keys, from the store
+  const auto held = cached->ClaimedVisitsOf("P1", "");  // now from the caches: their own vector
+  ASSERT_EQ(held.size(), 1u);
+  const std::vector<FeeLineRecord> before = *held[0].lines;
+  ASSERT_EQ(before.size(), 2u);
+  // Cancel one, upload two more (one of them the cancelled serial again), in one write.
+  ASSERT_EQ(cached->SubmitAndWait(
+                FeeLines({FeeLine("V1", "1", 150), FeeLine("V1", "3", 300)}, {FeeLine("V1", "1")})),
+            WriteStatus::kDurable);
+  EXPECT_EQ(*held[0].lines, before) << "a write changed lines a reader was holding";
+  const auto after = cached->ClaimedVisitsOf("P1", "");
+  ASSERT_EQ(after.size(), 1u);
+  ASSERT_EQ(after[0].lines->size(), 3u);
+  EXPECT_EQ((*after[0].lines)[0].feedetl_sn, "2");
+  EXPECT_EQ((*after[0].lines)[1].det_item_fee_sumamt, 150);
+  EXPECT_EQ(cached->FeeLinesOf("H37990000001", "V1").size(), 4u);  // the cancelled one flagged
+  // The entry was kept by the write (its key is no longer pending): these reads are hits.
+  const uint64_t misses = cached->Stats().cache_misses;
+  cached->FeeLinesOf("H37990000001", "V1");
+  cached->ClaimedVisitsOf("P1", "");
+  EXPECT_EQ(cached->Stats().cache_misses, misses);
+}
+
 // A new msgid's replay check is answered without the store (msgid_filter.h): the ceiling of what
 // the store held before the cache opened is read once, and only msgids at or below it, or written
 // since, are looked up.

@@ -79,12 +79,16 @@ TEST(WalCheckpointer, ARestartedLogStartsWithABackgroundPass) {
   ASSERT_EQ(sqlite3_exec(writer, "CREATE TABLE t (b BLOB)", nullptr, nullptr, nullptr), SQLITE_OK);
   WalCheckpointer checkpointer(writer, Connect(path), /*threshold_pages=*/50,
                                /*inline_pages=*/100000);
+  // Past the threshold (the log's length from its file: a 32-byte header, then frames of a 24-byte
+  // header and a 4 KiB page), then idle until the pass is done, however slow the machine.
   int commits = 0;
-  for (; commits < 200 && checkpointer.background_passes() == 0; ++commits) {
-    CommitRows(writer, 1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  for (int i = 0; i < 5000 && checkpointer.background_passes() == 0; ++i)
+  auto log_pages = [&] {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path + "-wal", ec);
+    return ec || size < 32 ? 0 : int((size - 32) / (24 + 4096));
+  };
+  for (; commits < 400 && log_pages() <= 50; ++commits) CommitRows(writer, 1);
+  for (int i = 0; i < 15000 && checkpointer.background_passes() == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   ASSERT_EQ(checkpointer.background_passes(), 1u);
   // The pass ran with the writer idle: it copied all of the log, and the next commit restarts it.
