@@ -54,6 +54,50 @@ VisitLines MakeVisitLines(std::shared_ptr<std::vector<FeeLineRecord>> all) {
   return v;
 }
 
+// A write's cancellations and uploads of the visit `key` applied to its cached lines, as the
+// backends apply them. Each vector is changed in place when the cache holds the only reference
+// (`v` and the local copy here make two), and replaced by a changed copy when a reader holds it;
+// the live list is kept up as lines come and go instead of being rebuilt, so that a long stay's
+// upload costs the writer its own lines, not the stay's.
+template <class Change>
+void ApplyLines(const Change& c, const std::string& key, VisitLines& v) {
+  auto own = [](std::shared_ptr<std::vector<FeeLineRecord>>& lines) {
+    if (lines && lines.use_count() > 2)
+      lines = std::make_shared<std::vector<FeeLineRecord>>(*lines);
+  };
+  std::shared_ptr<std::vector<FeeLineRecord>> all = v.all, live = v.live;
+  own(all);
+  std::vector<const std::string*> cancelled;  // feedetl_sn, live until this write
+  for (const auto& l : c.fee_lines_cancelled) {
+    if (Key(l.fixmedins_code, l.mdtrt_id) != key) continue;
+    for (auto& have : *all)
+      if (!have.cancelled && have.feedetl_sn == l.feedetl_sn) {
+        have.cancelled = true;
+        cancelled.push_back(&l.feedetl_sn);
+        break;
+      }
+  }
+  if (!live && !cancelled.empty()) {
+    live = MakeVisitLines(all).live;  // the first cancellation: the live list starts here
+  } else if (live) {
+    own(live);
+    for (const std::string* sn : cancelled)  // a feedetl_sn is live at most once
+      for (auto it = live->begin(); it != live->end(); ++it)
+        if (it->feedetl_sn == *sn) {
+          live->erase(it);
+          break;
+        }
+  }
+  for (const auto& l : c.fee_lines) {
+    if (Key(l.fixmedins_code, l.mdtrt_id) != key) continue;
+    all->push_back(l);
+    all->back().cancelled = false;
+    if (live) live->push_back(all->back());
+  }
+  v.all = std::move(all);
+  v.live = std::move(live);
+}
+
 // What a visit's "has a live settlement" cache holds.
 constexpr char kNoLiveSettlement = 0, kLiveSettlement = 1;
 
@@ -430,28 +474,9 @@ class CachedLedger final : public Ledger {
         for (const auto& l : *lines)
           if (Key(l.fixmedins_code, l.mdtrt_id) == key) ++pends;
       for (size_t i = 1; i < pends; ++i) fee_lines_.LandChange(key, epoch, nullptr);
-      fee_lines_.LandChange(
-          key, epoch,
-          durable ? [&](VisitLines& v) {
-            // In place when the cache holds the only reference; else on a copy.
-            std::shared_ptr<std::vector<FeeLineRecord>> all = v.all;
-            if (all.use_count() > 2) all = std::make_shared<std::vector<FeeLineRecord>>(*all);
-            for (const auto& l : c.fee_lines_cancelled) {
-              if (Key(l.fixmedins_code, l.mdtrt_id) != key) continue;
-              for (auto& have : *all)
-                if (!have.cancelled && have.feedetl_sn == l.feedetl_sn) {
-                  have.cancelled = true;
-                  break;
-                }
-            }
-            for (const auto& l : c.fee_lines) {
-              if (Key(l.fixmedins_code, l.mdtrt_id) != key) continue;
-              all->push_back(l);
-              all->back().cancelled = false;
-            }
-            v = MakeVisitLines(std::move(all));
-          }
-                  : std::function<void(VisitLines&)>());
+      fee_lines_.LandChange(key, epoch,
+                            durable ? [&](VisitLines& v) { ApplyLines(c, key, v); }
+                                    : std::function<void(VisitLines&)>());
     }
     if (!c.settled_visit.empty()) {
       // A settlement gives its visit a live one; a cancellation takes it from the cancelled one's.

@@ -228,6 +228,16 @@ TEST(ReadCache, LinesAReaderHoldsDoNotChangeUnderIt) {
   EXPECT_EQ((*after[0].lines)[0].feedetl_sn, "2");
   EXPECT_EQ((*after[0].lines)[1].det_item_fee_sumamt, 150);
   EXPECT_EQ(cached->FeeLinesOf("H37990000001", "V1").size(), 4u);  // the cancelled one flagged
+  // Now the live list is a vector of its own: held too while the next write lands.
+  const std::vector<FeeLineRecord> live_before = *after[0].lines;
+  ASSERT_EQ(cached->SubmitAndWait(FeeLines({FeeLine("V1", "4", 400)}, {FeeLine("V1", "2")})),
+            WriteStatus::kDurable);
+  EXPECT_EQ(*after[0].lines, live_before) << "a write changed a live list a reader was holding";
+  const auto last = cached->ClaimedVisitsOf("P1", "");
+  ASSERT_EQ(last.size(), 1u);
+  std::vector<std::string> serials;
+  for (const auto& l : *last[0].lines) serials.push_back(l.feedetl_sn);
+  EXPECT_EQ(serials, (std::vector<std::string>{"1", "3", "4"}));
   // The entry was kept by the write (its key is no longer pending): these reads are hits.
   const uint64_t misses = cached->Stats().cache_misses;
   cached->FeeLinesOf("H37990000001", "V1");
