@@ -420,8 +420,12 @@ class Worker {
       : s_(s),
         index_(index),
         rng_(s.o.seed * 7919 + uint64_t(index)),
+        executor_(executor),
         timer_(executor),
         client_(executor, ClientOptions()) {}
+
+  // The worker's strand: its coroutine, its timer and its connection all run there.
+  const net::any_io_executor& executor() const { return executor_; }
 
   // The phases, each run for every worker before the next begins (Main): a visit may name any
   // person only after every worker has created its share.
@@ -711,6 +715,7 @@ class Worker {
   Shared& s_;
   const int index_;
   std::mt19937_64 rng_;
+  net::any_io_executor executor_;
   net::steady_timer timer_;  // backoffs and open-loop slots
   AsyncHisClient client_;
   bool signed_in_ = false;
@@ -935,7 +940,7 @@ int Main(int argc, char** argv) {
     int left = o.connections;
     for (auto& w : workers)
       net::co_spawn(
-          ctx,
+          w->executor(),
           [&, w = w.get()]() -> net::awaitable<void> {
             co_await (w->*step)();
             std::lock_guard lock(mu);
