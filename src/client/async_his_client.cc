@@ -39,10 +39,10 @@ AsyncHisClient::~AsyncHisClient() = default;
 
 void AsyncHisClient::Close() { conn_.reset(); }
 
-net::awaitable<AsyncHisClient::Response> AsyncHisClient::Exchange(std::string_view method,
-                                                                  std::string_view target,
-                                                                  std::string_view body,
-                                                                  std::string_view token) {
+net::awaitable<HttpResponse> AsyncHisClient::Exchange(std::string_view method,
+                                                      std::string_view target,
+                                                      std::string_view body,
+                                                      std::string_view token) {
   const std::string head = HttpRequestHead(options_, method, target, body.size(), token);
   const std::string port = std::to_string(options_.port);
   for (int attempt = 0;; ++attempt) {
@@ -52,12 +52,13 @@ net::awaitable<AsyncHisClient::Response> AsyncHisClient::Exchange(std::string_vi
       auto [rerr, endpoints] = co_await resolver.async_resolve(
           options_.host, port, tcp::resolver::numeric_service, kTuple);
       if (rerr)
-        co_return Response{0, {}, "cannot resolve " + options_.host + ": " + rerr.message()};
+        co_return HttpResponse{0, {}, "cannot resolve " + options_.host + ": " + rerr.message()};
       auto conn = std::make_unique<Conn>(executor_);
       conn->stream.expires_after(options_.connect_timeout);
       auto [cerr, endpoint] = co_await conn->stream.async_connect(endpoints, kTuple);
       if (cerr)
-        co_return Response{0, {}, "connect " + options_.host + ":" + port + ": " + cerr.message()};
+        co_return HttpResponse{
+            0, {}, "connect " + options_.host + ":" + port + ": " + cerr.message()};
       conn->stream.socket().set_option(tcp::no_delay(true));
       conn_ = std::move(conn);
       ++connects_;
@@ -72,7 +73,7 @@ net::awaitable<AsyncHisClient::Response> AsyncHisClient::Exchange(std::string_vi
     if (werr) {
       Close();
       if (may_retry) continue;
-      co_return Response{0, {}, "send: " + werr.message()};
+      co_return HttpResponse{0, {}, "send: " + werr.message()};
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.body_limit);
@@ -86,11 +87,11 @@ net::awaitable<AsyncHisClient::Response> AsyncHisClient::Exchange(std::string_vi
       Close();
       if (may_retry && nothing_read) continue;
       if (rerr == http::error::end_of_stream)
-        co_return Response{0, {}, "receive: connection closed"};
-      co_return Response{0, {}, "receive: " + rerr.message()};
+        co_return HttpResponse{0, {}, "receive: connection closed"};
+      co_return HttpResponse{0, {}, "receive: " + rerr.message()};
     }
     auto& res = parser.get();
-    Response out{int(res.result_int()), std::move(res.body()), {}};
+    HttpResponse out{int(res.result_int()), std::move(res.body()), {}};
     if (!res.keep_alive()) Close();
     co_return out;
   }
@@ -101,7 +102,7 @@ net::awaitable<CallResult> AsyncHisClient::Call(std::string_view infno, std::str
   CallResult result;
   result.msgid = msgid.empty() ? msgids_->Next() : std::move(msgid);
   envelope_ = BuildHisEnvelope(options_, sign_no_, infno, result.msgid, input_json);
-  Response r = co_await Exchange("POST", options_.target, envelope_, {});
+  HttpResponse r = co_await Exchange("POST", options_.target, envelope_, {});
   ReadCallReply(r.status, std::move(r.body), std::move(r.error), result);
   co_return result;
 }
@@ -117,7 +118,7 @@ net::awaitable<AdminResult> AsyncHisClient::AdminCall(std::string_view method,
                                                       std::string_view target,
                                                       std::string_view body,
                                                       std::string_view token) {
-  Response r = co_await Exchange(method, target, body, token);
+  HttpResponse r = co_await Exchange(method, target, body, token);
   co_return AdminResult{r.status, std::move(r.body), std::move(r.error)};
 }
 

@@ -50,13 +50,8 @@ class AsyncHisClient {
 
  private:
   struct Conn;
-  struct Response {
-    int status = 0;
-    std::string body;
-    std::string error;
-  };
-  boost::asio::awaitable<Response> Exchange(std::string_view method, std::string_view target,
-                                            std::string_view body, std::string_view token);
+  boost::asio::awaitable<HttpResponse> Exchange(std::string_view method, std::string_view target,
+                                                std::string_view body, std::string_view token);
 
   boost::asio::any_io_executor executor_;
   HisClientOptions options_;

@@ -537,8 +537,8 @@ HisClient::~HisClient() = default;
 void HisClient::Close() { conn_.reset(); }
 bool HisClient::connected() const { return conn_ != nullptr; }
 
-HisClient::Response HisClient::Exchange(std::string_view method, std::string_view target,
-                                        std::string_view body, std::string_view token) {
+HttpResponse HisClient::Exchange(std::string_view method, std::string_view target,
+                                 std::string_view body, std::string_view token) {
   const std::string head = HttpRequestHead(options_, method, target, body.size(), token);
   for (int attempt = 0;; ++attempt) {
     bool fresh = false;
@@ -576,7 +576,7 @@ HisClient::Response HisClient::Exchange(std::string_view method, std::string_vie
       return {0, {}, "receive: " + ec.message()};
     }
     auto& res = parser.get();
-    Response out{int(res.result_int()), std::move(res.body()), {}};
+    HttpResponse out{int(res.result_int()), std::move(res.body()), {}};
     if (!res.keep_alive()) Close();
     return out;
   }
@@ -591,7 +591,7 @@ CallResult HisClient::Call(std::string_view infno, std::string_view input_json, 
   CallResult result;
   result.msgid = msgid.empty() ? msgids_->Next() : std::move(msgid);
   envelope_ = BuildEnvelope(infno, result.msgid, input_json);
-  Response r = Exchange("POST", options_.target, envelope_, {});
+  HttpResponse r = Exchange("POST", options_.target, envelope_, {});
   ReadCallReply(r.status, std::move(r.body), std::move(r.error), result);
   return result;
 }
@@ -604,7 +604,7 @@ CallResult HisClient::SignIn(std::string_view credential, std::string msgid) {
 
 AdminResult HisClient::AdminCall(std::string_view method, std::string_view target,
                                  std::string_view body, std::string_view token) {
-  Response r = Exchange(method, target, body, token);
+  HttpResponse r = Exchange(method, target, body, token);
   return {r.status, std::move(r.body), std::move(r.error)};
 }
 

@@ -81,6 +81,13 @@ struct AdminResult {
   bool ok() const { return http_status >= 200 && http_status < 300; }
 };
 
+// One HTTP exchange's outcome: status 0 when no reply came (`error` says why).
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::string error;
+};
+
 class MsgidGenerator {
  public:
   explicit MsgidGenerator(std::string fixmedins_code);
@@ -136,13 +143,8 @@ class HisClient {
 
  private:
   struct Conn;
-  struct Response {
-    int status = 0;
-    std::string body;
-    std::string error;
-  };
-  Response Exchange(std::string_view method, std::string_view target, std::string_view body,
-                    std::string_view token);
+  HttpResponse Exchange(std::string_view method, std::string_view target, std::string_view body,
+                        std::string_view token);
 
   HisClientOptions options_;
   MsgidGenerator* msgids_;
