@@ -70,6 +70,7 @@ Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& deta
   } else if (!details.dise_codg.empty() && details.dise_codg[0] != 'M') {
     e.main_dx = details.dise_codg;  // an ICD code sent as 病种 (M… is a 门慢特 disease)
   }
+  e.orders.reserve(lines.size());  // grown one by one, each order's strings would move each time
   for (const FeeLineRecord& l : lines) {
     if (l.cancelled) continue;
     ReviewOrder o;
@@ -111,8 +112,10 @@ Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& ba
   // History first (by begin date), then the visit being settled.
   std::map<std::string, std::optional<InstitutionRecord>> institutions;
   institutions[priced.institution.fixmedins_code] = priced.institution;
-  for (const PersonVisit& h :
-       ledger.ClaimedVisitsOf(patient.psn_no, HistorySince(base.rules, settled.begin).ToString())) {
+  const std::vector<PersonVisit> history =
+      ledger.ClaimedVisitsOf(patient.psn_no, HistorySince(base.rules, settled.begin).ToString());
+  patient.encounters.reserve(history.size() + 1);
+  for (const PersonVisit& h : history) {
     const VisitRecord& v = h.visit;
     if (v.fixmedins_code == visit.fixmedins_code && v.mdtrt_id == visit.mdtrt_id) continue;
     // The ledger returns claims: settled visits, and stays whether settled or not (the patient is
