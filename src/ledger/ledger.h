@@ -191,9 +191,12 @@ using SharedFeeLines = std::shared_ptr<const std::vector<FeeLineRecord>>;
 struct PersonVisit {
   VisitRecord visit;
   bool settled = false;
-  SharedFeeLines lines;  // never null (AttachLines gives every visit its vector)
+  SharedFeeLines lines;  // from a Ledger never null (AttachLines gives each visit its vector)
   bool operator==(const PersonVisit& o) const {
-    return visit == o.visit && settled == o.settled && *lines == *o.lines;
+    auto same_lines = [](const SharedFeeLines& a, const SharedFeeLines& b) {
+      return a == b || (a && b ? *a == *b : (a ? a->empty() : b->empty()));
+    };
+    return visit == o.visit && settled == o.settled && same_lines(lines, o.lines);
   }
 };
 // Gives each of `visits` its lines from `lines` (upload order kept); the backends' helper.

@@ -461,18 +461,19 @@ class CachedLedger final : public Ledger {
     // Per visit, cancellations first, then uploads (a write may cancel a line and upload its
     // feedetl_sn again), each line in its visit's upload order; one change a visit, so that a
     // vector a reader holds is copied once a write, not once a line.
-    std::vector<std::string> line_visits;
+    // (visit key, lines of it in the write): each line was pended once, so each is landed once.
+    std::vector<std::pair<std::string, size_t>> line_visits;
     for (const auto* lines : {&c.fee_lines_cancelled, &c.fee_lines})
-      for (const auto& l : *lines)
-        if (std::string k = Key(l.fixmedins_code, l.mdtrt_id);
-            std::find(line_visits.begin(), line_visits.end(), k) == line_visits.end())
-          line_visits.push_back(std::move(k));
-    for (const std::string& key : line_visits) {
-      // One Land for each Pend: the visit was pended once per line.
-      size_t pends = 0;
-      for (const auto* lines : {&c.fee_lines_cancelled, &c.fee_lines})
-        for (const auto& l : *lines)
-          if (Key(l.fixmedins_code, l.mdtrt_id) == key) ++pends;
+      for (const auto& l : *lines) {
+        std::string k = Key(l.fixmedins_code, l.mdtrt_id);
+        auto it = std::find_if(line_visits.begin(), line_visits.end(),
+                               [&k](const auto& v) { return v.first == k; });
+        if (it == line_visits.end())
+          line_visits.emplace_back(std::move(k), 1);
+        else
+          ++it->second;
+      }
+    for (const auto& [key, pends] : line_visits) {
       for (size_t i = 1; i < pends; ++i) fee_lines_.LandChange(key, epoch, nullptr);
       fee_lines_.LandChange(key, epoch,
                             durable ? [&](VisitLines& v) { ApplyLines(c, key, v); }
