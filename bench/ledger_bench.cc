@@ -335,7 +335,7 @@ void BM_SettlementReads(benchmark::State& state) {
     auto institution = ledger->FindInstitution("H37990000001");
     sink += ledger->AccountBalance("acct:P" + p);
     sink += ledger->Accumulators("P" + p, "310", 2025).size();
-    sink += int64_t(lines.size()) + (visit ? 1 : 0) + (live ? 1 : 0) + (person ? 1 : 0) +
+    sink += int64_t(lines->size()) + (visit ? 1 : 0) + (live ? 1 : 0) + (person ? 1 : 0) +
             (institution ? 1 : 0);
   }
   stop = true;

@@ -95,6 +95,7 @@ struct World {
   std::unique_ptr<Ledger> ledger;
   VisitRecord current;
   std::vector<FeeLineRecord> lines;
+  std::vector<const FeeLineRecord*> line_refs;  // into `lines`, as settlement passes them
 };
 
 // A ledger whose person has `history` settled visits before the one to settle; read through the
@@ -148,6 +149,7 @@ World& TheWorld(int history, bool cached) {
   }
   w->current = OutpatientVisit(kHospitals[0], "NOW", 300);
   w->lines = Lines(w->current);
+  for (const FeeLineRecord& l : w->lines) w->line_refs.push_back(&l);
   LedgerWrite visit;
   visit.visit = w->current;
   visit.fee_lines = w->lines;
@@ -156,7 +158,7 @@ World& TheWorld(int history, bool cached) {
 }
 
 std::shared_ptr<PricedVisit> Price(World& w) {
-  auto priced = PriceVisit(*w.ledger, w.region, w.current, w.lines, "", "", true);
+  auto priced = PriceVisit(*w.ledger, w.region, w.current, w.line_refs, "", "", true);
   if (!priced) {
     std::cerr << FormatDiagnostics(priced.errors());
     std::abort();
@@ -174,7 +176,7 @@ void BM_PriceAndReview(benchmark::State& state) {
   size_t findings = 0, encounters = 0;
   for (auto _ : state) {
     auto priced = Price(w);
-    auto review = ReviewAtSettlement(*w.ledger, *w.review, *priced, w.current, w.lines);
+    auto review = ReviewAtSettlement(*w.ledger, *w.review, *priced, w.current, w.line_refs);
     if (!review) std::abort();
     findings = review->findings.size();
     encounters = review->request.store.visits.size();

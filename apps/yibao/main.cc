@@ -267,6 +267,17 @@ int main(int argc, char** argv) {
                    "off for a ledger another process writes at the same time")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
+  serve
+      ->add_option("--read-cache-visits", serve_args.cache.visits,
+                   "visits the read cache keeps: enough for those between registration (or fee "
+                   "upload) and settlement")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 32));
+  serve
+      ->add_option("--read-cache-lines", serve_args.cache.fee_lines,
+                   "fee lines the read cache keeps, over all its visits (about 0.6 KiB each)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 36));
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
 
   auto* group = app.add_subcommand(

@@ -82,7 +82,7 @@ int Serve(const ServeArgs& args) {
     std::cerr << FormatDiagnostics(ledger.errors());
     return 1;
   }
-  if (args.read_cache == "on") *ledger = WithReadCache(std::move(*ledger));
+  if (args.read_cache == "on") *ledger = WithReadCache(std::move(*ledger), args.cache);
   auto seeded = SeedLedger(*holder.Current(), **ledger);
   if (!seeded) {
     std::cerr << FormatDiagnostics(seeded.errors());

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ledger/read_cache.h"
+
 namespace yibao {
 
 struct ServeArgs {
@@ -21,6 +23,7 @@ struct ServeArgs {
   std::string rules_dir;           // the review rule base of 3101/3102 and settlement; empty = none
   std::string settlement_review = "enforce";  // off | flag | enforce (settlement_review.h)
   std::string read_cache = "on";              // on | off (ledger/read_cache.h)
+  ReadCacheOptions cache;                     // its sizes (visits and fee lines from the command)
 };
 
 int Serve(const ServeArgs& args);

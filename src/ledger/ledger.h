@@ -377,10 +377,11 @@ class Ledger {
   virtual std::optional<FilingRecord> FindFiling(const std::string& filing_id) = 0;
 
   // Visits (any status) and their fee lines (in upload order; cancelled ones included, flagged).
+  // The lines are never null, and shared read-only: the read cache hands out the vector it keeps.
   virtual std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
                                                const std::string& mdtrt_id) = 0;
-  virtual std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
-                                                const std::string& mdtrt_id) = 0;
+  virtual SharedFeeLines FeeLinesOf(const std::string& fixmedins_code,
+                                    const std::string& mdtrt_id) = 0;
   // The person's claims for the 事中 review at settlement: the visits of `psn_no` at any
   // institution that have a live settlement, and the stays admitted or discharged (settled or
   // not), still open or ended on or after `since` (YYYY-MM-DD); by (begntime, fixmedins_code,

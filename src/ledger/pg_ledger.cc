@@ -725,12 +725,12 @@ class PgLedger final : public Ledger {
     return VisitRecord{t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)};
   }
 
-  std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
-                                        const std::string& mdtrt_id) override {
+  SharedFeeLines FeeLinesOf(const std::string& fixmedins_code,
+                            const std::string& mdtrt_id) override {
     ReaderLease lease(*this);
     Res r = lease.Read("r_fee_lines", {fixmedins_code.c_str(), mdtrt_id.c_str()});
-    std::vector<FeeLineRecord> out;
-    for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadFeeLine(r.get(), i));
+    auto out = std::make_shared<std::vector<FeeLineRecord>>();
+    for (int i = 0; r && i < PQntuples(r.get()); ++i) out->push_back(ReadFeeLine(r.get(), i));
     return out;
   }
 

@@ -210,9 +210,9 @@ class CachedLedger final : public Ledger {
     return Cached(visits_, Key(fixmedins_code, mdtrt_id),
                   [&] { return backend_->FindVisit(fixmedins_code, mdtrt_id); });
   }
-  std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
-                                        const std::string& mdtrt_id) override {
-    return *LinesOf(Key(fixmedins_code, mdtrt_id), fixmedins_code, mdtrt_id).all;
+  SharedFeeLines FeeLinesOf(const std::string& fixmedins_code,
+                            const std::string& mdtrt_id) override {
+    return LinesOf(Key(fixmedins_code, mdtrt_id), fixmedins_code, mdtrt_id).all;
   }
 
   LedgerStats Stats() override {
@@ -374,8 +374,12 @@ class CachedLedger final : public Ledger {
     misses_.fetch_add(1, std::memory_order_relaxed);
     if (local_misses) ++*local_misses;
     const uint64_t epoch = ReadEpoch();
-    lines = MakeVisitLines(std::make_shared<std::vector<FeeLineRecord>>(
-        backend_->FeeLinesOf(fixmedins_code, mdtrt_id)));
+    SharedFeeLines read = backend_->FeeLinesOf(fixmedins_code, mdtrt_id);
+    // A backend's vector is made for this call and held by nobody else: the cache takes it over
+    // (writes change it in place while the cache alone holds it, see ApplyLines).
+    lines = MakeVisitLines(read.use_count() == 1
+                               ? std::const_pointer_cast<std::vector<FeeLineRecord>>(read)
+                               : std::make_shared<std::vector<FeeLineRecord>>(*read));
     fee_lines_.Fill(key, lines, epoch);
     return lines;
   }

@@ -42,12 +42,14 @@
 namespace yibao {
 
 // Entries at most, each cache (least recently used out first); fee lines count by the line, so
-// long stays cannot fill memory. With these, the caches hold a few hundred MiB at most; fee lines
-// are most of it (≈ 0.6 KiB a line with its strings).
+// long stays cannot fill memory. With these, the caches hold well under 1 GiB; fee lines are most
+// of it (≈ 0.6 KiB a line with its strings). A visit read again at settlement should still be
+// here: sized for the visits a busy region has between fee upload and settlement (`yibao serve
+// --read-cache-visits / --read-cache-lines`).
 struct ReadCacheOptions {
   size_t persons = 100'000;    // persons by psn_no
-  size_t visits = 50'000;      // visits, and visits known to have no live settlement, each
-  size_t fee_lines = 200'000;  // fee lines, over all visits kept (each visit counts 1 + its lines)
+  size_t visits = 200'000;     // visits, and visits known to have no live settlement, each
+  size_t fee_lines = 800'000;  // fee lines, over all visits kept (each visit counts 1 + its lines)
   size_t accumulators = 100'000;     // (psn_no, insutype, year)
   size_t balances = 100'000;         // journal accounts
   size_t register_entries = 20'000;  // institutions, sign-ins, employers; filings by person

@@ -831,13 +831,13 @@ class SqliteLedger final : public Ledger {
                        Text(c.s, 5), Text(c.s, 6), Text(c.s, 7), Text(c.s, 8), Text(c.s, 9)};
   }
 
-  std::vector<FeeLineRecord> FeeLinesOf(const std::string& fixmedins_code,
-                                        const std::string& mdtrt_id) override {
+  SharedFeeLines FeeLinesOf(const std::string& fixmedins_code,
+                            const std::string& mdtrt_id) override {
     Lease lease(*this);
     Cursor c(lease.Prepared(kReadFeeLines));
     BindAll(c.s, fixmedins_code, mdtrt_id);
-    std::vector<FeeLineRecord> out;
-    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadFeeLine(c.s));
+    auto out = std::make_shared<std::vector<FeeLineRecord>>();
+    while (sqlite3_step(c.s) == SQLITE_ROW) out->push_back(ReadFeeLine(c.s));
     return out;
   }
 

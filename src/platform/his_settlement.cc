@@ -12,7 +12,8 @@ namespace yibao {
 // Everything a (pre-)settlement needs from the ledger, checked against the request.
 struct SettleState {
   std::optional<VisitRecord> visit;
-  std::vector<FeeLineRecord> lines;
+  SharedFeeLines all_lines;                 // the visit's, as the ledger shares them
+  std::vector<const FeeLineRecord*> lines;  // those settled: live, of the batch asked for
 };
 
 // A (pre-)settlement as the ledger's reads make it: the visit priced, and reviewed when the
@@ -48,13 +49,14 @@ std::string LoadForSettlement(Ledger& ledger, const std::string& fixmedins_code,
   if (!in.psn_setlway.empty() && in.psn_setlway != "01")
     return "data.psn_setlway: only 01 (按项目结算) is supported";
   int64_t total = 0;
-  for (auto& l : ledger.FeeLinesOf(fixmedins_code, in.mdtrt_id)) {
+  s.all_lines = ledger.FeeLinesOf(fixmedins_code, in.mdtrt_id);
+  for (const FeeLineRecord& l : *s.all_lines) {
     if (l.cancelled) continue;
     if (!inpatient && !in.chrg_bchno.empty() && in.chrg_bchno != "0000" &&
         l.chrg_bchno != in.chrg_bchno)
       continue;
     total += l.det_item_fee_sumamt;
-    s.lines.push_back(std::move(l));
+    s.lines.push_back(&l);
   }
   if (s.lines.empty()) return "data.mdtrt_id: no live fee lines to settle (2204 / 2301 first)";
   if (total != in.medfee_sumamt.fen())

@@ -230,14 +230,17 @@ std::string ClassifyUpload(Ledger& ledger, std::shared_ptr<const Region> region,
     return "feedetail[0].mdtrt_id: " + first.mdtrt_id + " is " +
            (inpatient ? "an outpatient visit: upload with 2204" : "an admission: upload with 2301");
   if (auto e = CheckNotSettled(ledger, *v, "feedetail[0].mdtrt_id"); !e.empty()) return e;
-  std::vector<FeeLineRecord> lines;
-  for (auto& l : ledger.FeeLinesOf(fixmedins_code, first.mdtrt_id))
-    if (!l.cancelled) lines.push_back(std::move(l));
+  const SharedFeeLines stored = ledger.FeeLinesOf(fixmedins_code, first.mdtrt_id);
+  std::vector<const FeeLineRecord*> lines;  // the live lines stored, then the uploaded ones
+  for (const FeeLineRecord& l : *stored)
+    if (!l.cancelled) lines.push_back(&l);
   const size_t old = lines.size();
+  std::vector<FeeLineRecord> uploaded;
+  uploaded.reserve(in.feedetail.size());  // `lines` points into it
   for (size_t i = 0; i < in.feedetail.size(); ++i) {
     const FeeDetailInput& f = in.feedetail[i];
     for (size_t k = 0; k < old; ++k)
-      if (lines[k].feedetl_sn == f.feedetl_sn)
+      if (lines[k]->feedetl_sn == f.feedetl_sn)
         return "feedetail[" + std::to_string(i) + "].feedetl_sn: " + f.feedetl_sn +
                " is already uploaded for this visit";
     FeeLineRecord r;
@@ -253,7 +256,7 @@ std::string ClassifyUpload(Ledger& ledger, std::shared_ptr<const Region> region,
     r.hosp_appr_flag = f.hosp_appr_flag;
     r.prd_days = f.prd_days;
     r.fee_ocur_time = f.fee_ocur_time;
-    lines.push_back(std::move(r));
+    lines.push_back(&uploaded.emplace_back(std::move(r)));
   }
   // Classify by settling the visit with every live line: what 2204 answers is exactly what
   // settlement will do with each line (an unknown code or a broken restriction shows now).
@@ -265,8 +268,7 @@ std::string ClassifyUpload(Ledger& ledger, std::shared_ptr<const Region> region,
   out = "{\"result\":";
   WriteLineClassificationJson((*priced)->settlement, (*priced)->prepared.visit, fresh, out);
   out += '}';
-  w.fee_lines.assign(std::make_move_iterator(lines.begin() + long(old)),
-                     std::make_move_iterator(lines.end()));
+  w.fee_lines = std::move(uploaded);
   return {};
 }
 
@@ -302,9 +304,9 @@ void HisService::CancelFeesByBatch(const Envelope& env, Reply reply) {
           return c.Fail("data.mdtrt_id: an admission: cancel its fees with 2302");
         if (auto e = CheckNotSettled(ledger_, *v, "data.mdtrt_id"); !e.empty()) return c.Fail(e);
         LedgerWrite w = c.NewWrite();
-        for (auto& l : ledger_.FeeLinesOf(c.fixmedins_code, in.mdtrt_id))
+        for (const FeeLineRecord& l : *ledger_.FeeLinesOf(c.fixmedins_code, in.mdtrt_id))
           if (!l.cancelled && (in.chrg_bchno == "0000" || l.chrg_bchno == in.chrg_bchno))
-            w.fee_lines_cancelled.push_back(std::move(l));
+            w.fee_lines_cancelled.push_back(l);
         if (w.fee_lines_cancelled.empty())
           return c.Fail("data.chrg_bchno: no live fee lines in batch " + in.chrg_bchno);
         Commit(std::move(w), "{}", c.reply, c.finished);
@@ -326,8 +328,8 @@ void HisService::CancelFeesByLine(const Envelope& env, Reply reply) {
           return c.Fail("data[0].mdtrt_id: an outpatient visit: cancel its fees with 2205");
         if (auto e = CheckNotSettled(ledger_, *v, "data[0].mdtrt_id"); !e.empty()) return c.Fail(e);
         std::vector<FeeLineRecord> live;
-        for (auto& l : ledger_.FeeLinesOf(c.fixmedins_code, first.mdtrt_id))
-          if (!l.cancelled) live.push_back(std::move(l));
+        for (const FeeLineRecord& l : *ledger_.FeeLinesOf(c.fixmedins_code, first.mdtrt_id))
+          if (!l.cancelled) live.push_back(l);
         LedgerWrite w = c.NewWrite();
         for (size_t i = 0; i < in.lines.size(); ++i) {
           const std::string& sn = in.lines[i].feedetl_sn;

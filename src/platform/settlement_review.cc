@@ -42,11 +42,15 @@ Date DayOf(const std::string& text, Date fallback) {
   return d ? *d : fallback;
 }
 
-// One encounter from what the ledger holds, ending on `end`.
+const FeeLineRecord& LineOf(const FeeLineRecord& l) { return l; }
+const FeeLineRecord& LineOf(const FeeLineRecord* l) { return *l; }
+
+// One encounter from what the ledger holds, ending on `end`. `lines` hold fee lines (a history
+// visit's, as the ledger shares them) or point at them (the visit being settled).
+template <class Lines>
 Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& details,
-                                  const InstitutionRecord& institution,
-                                  const std::vector<FeeLineRecord>& lines, Date end,
-                                  const std::string& region_admdvs) {
+                                  const InstitutionRecord& institution, const Lines& lines,
+                                  Date end, const std::string& region_admdvs) {
   ReviewEncounter e;
   e.mdtrt_id = v.mdtrt_id;
   e.medins_id = v.fixmedins_code;
@@ -71,7 +75,8 @@ Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& deta
     e.main_dx = details.dise_codg;  // an ICD code sent as 病种 (M… is a 门慢特 disease)
   }
   e.orders.reserve(lines.size());  // grown one by one, each order's strings would move each time
-  for (const FeeLineRecord& l : lines) {
+  for (const auto& item : lines) {
+    const FeeLineRecord& l = LineOf(item);
     if (l.cancelled) continue;
     ReviewOrder o;
     o.rx_id = l.feedetl_sn;
@@ -97,7 +102,7 @@ Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& deta
 
 Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& base,
                                             const PricedVisit& priced, const VisitRecord& visit,
-                                            const std::vector<FeeLineRecord>& lines) {
+                                            std::span<const FeeLineRecord* const> lines) {
   const Visit& settled = priced.prepared.visit;
   const std::string& region_admdvs = priced.region->admdvs;
   ReviewPatient patient;

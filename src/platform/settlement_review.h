@@ -45,7 +45,7 @@ Date HistorySince(const RuleSet& rules, Date begin);
 // discharged) not settled yet. Reads the visits, their fee lines and their institutions.
 Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& base,
                                             const PricedVisit& priced, const VisitRecord& visit,
-                                            const std::vector<FeeLineRecord>& lines);
+                                            std::span<const FeeLineRecord* const> lines);
 
 // infcode −1's err_msg for a refused settlement: every refusing finding with its rule, evidence,
 // lines and amount.

@@ -165,7 +165,7 @@ Result<PreparedVisit> AssembleVisit(const VisitAssembly& a, const Region& region
 Result<std::shared_ptr<PricedVisit>> PriceVisit(Ledger& ledger,
                                                 std::shared_ptr<const Region> region,
                                                 const VisitRecord& visit,
-                                                const std::vector<FeeLineRecord>& lines,
+                                                std::span<const FeeLineRecord* const> lines,
                                                 const std::string& med_type,
                                                 const std::string& end_date, bool use_account) {
   auto person = ledger.FindPerson(visit.psn_no);
@@ -180,7 +180,7 @@ Result<std::shared_ptr<PricedVisit>> PriceVisit(Ledger& ledger,
   a.details = std::move(*details);
   a.person = &*person;
   a.institution = &*institution;
-  for (const auto& l : lines) a.lines.push_back(&l);
+  a.lines.assign(lines.begin(), lines.end());
   a.med_type = med_type;
   a.end_date = end_date;
   a.use_account = use_account;

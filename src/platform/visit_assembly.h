@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,7 +67,7 @@ struct PricedVisit {
 Result<std::shared_ptr<PricedVisit>> PriceVisit(Ledger& ledger,
                                                 std::shared_ptr<const Region> region,
                                                 const VisitRecord& visit,
-                                                const std::vector<FeeLineRecord>& lines,
+                                                std::span<const FeeLineRecord* const> lines,
                                                 const std::string& med_type,
                                                 const std::string& end_date, bool use_account);
 

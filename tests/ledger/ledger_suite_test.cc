@@ -443,7 +443,7 @@ TEST_P(LedgerTest, RefusalsCollidingWithinOneBatchAreThoseOfOneByOne) {
   EXPECT_EQ(ledger->FindSettlement("C1")->cancels, "S1");
   EXPECT_FALSE(ledger->FindSettlement("C1b"));
   std::vector<std::string> lines;
-  for (const auto& f : ledger->FeeLinesOf("H37990000001", "V9"))
+  for (const auto& f : *ledger->FeeLinesOf("H37990000001", "V9"))
     lines.push_back(f.feedetl_sn + (f.cancelled ? "x" : ""));
   EXPECT_EQ(lines, (std::vector<std::string>{"1x", "2x", "3x", "3", "4x", "1", "4"}));
   EXPECT_EQ(ledger->JournalSum(), 0);
@@ -773,12 +773,12 @@ TEST_P(LedgerTest, ClaimedVisitsAreTheHistoryWithTheirSettledState) {
 TEST_P(LedgerTest, FeeLinesAreStoredInUploadOrder) {
   auto ledger = Open();
   ASSERT_TRUE(ledger);
-  EXPECT_TRUE(ledger->FeeLinesOf("H37990000001", "V1").empty());
+  EXPECT_TRUE(ledger->FeeLinesOf("H37990000001", "V1")->empty());
   ASSERT_EQ(ledger->SubmitAndWait(
                 FeeLines({FeeLine("V1", "3", 300), FeeLine("V1", "1", 100), FeeLine("V2", "1")})),
             WriteStatus::kDurable);
   ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "2", 200)})), WriteStatus::kDurable);
-  auto lines = ledger->FeeLinesOf("H37990000001", "V1");
+  auto lines = *ledger->FeeLinesOf("H37990000001", "V1");
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0].feedetl_sn, "3");
   EXPECT_EQ(lines[1].feedetl_sn, "1");
@@ -791,8 +791,8 @@ TEST_P(LedgerTest, FeeLinesAreStoredInUploadOrder) {
   EXPECT_EQ(lines[0].hosp_appr_flag, "1");
   EXPECT_EQ(lines[0].fee_ocur_time, "2025-03-01 09:00:00");
   EXPECT_FALSE(lines[0].cancelled);
-  EXPECT_EQ(ledger->FeeLinesOf("H37990000001", "V2").size(), 1u);
-  EXPECT_TRUE(ledger->FeeLinesOf("H37990000002", "V1").empty());
+  EXPECT_EQ(ledger->FeeLinesOf("H37990000001", "V2")->size(), 1u);
+  EXPECT_TRUE(ledger->FeeLinesOf("H37990000002", "V1")->empty());
 }
 
 // Within one batch: a write reusing a live feedetl_sn is refused alone (none of its lines kept),
@@ -815,7 +815,7 @@ TEST_P(LedgerTest, DuplicateFeeLineIsRefusedAloneInABatch) {
                                            WriteStatus::kDurable, WriteStatus::kDuplicateFeeLine,
                                            WriteStatus::kDurable, WriteStatus::kDuplicateFeeLine}));
   std::vector<std::string> sns;
-  for (const auto& f : ledger->FeeLinesOf("H37990000001", "V1")) sns.push_back(f.feedetl_sn);
+  for (const auto& f : *ledger->FeeLinesOf("H37990000001", "V1")) sns.push_back(f.feedetl_sn);
   EXPECT_EQ(sns, (std::vector<std::string>{"1", "2", "3", "5", "4"}));
   EXPECT_TRUE(ledger->FindReply("H37990000001", "M1"));
   EXPECT_FALSE(ledger->FindReply("H37990000001", "M2"));
@@ -832,7 +832,7 @@ TEST_P(LedgerTest, CancelledFeeLineCanBeUploadedAgain) {
             WriteStatus::kDurable);
   // 2205: cancel line 2.
   ASSERT_EQ(ledger->SubmitAndWait(FeeLines({}, {FeeLine("V1", "2")})), WriteStatus::kDurable);
-  auto lines = ledger->FeeLinesOf("H37990000001", "V1");
+  auto lines = *ledger->FeeLinesOf("H37990000001", "V1");
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_FALSE(lines[0].cancelled);
   EXPECT_TRUE(lines[1].cancelled);
@@ -840,7 +840,7 @@ TEST_P(LedgerTest, CancelledFeeLineCanBeUploadedAgain) {
   ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "2", 250)})), WriteStatus::kDurable);
   ASSERT_EQ(ledger->SubmitAndWait(FeeLines({FeeLine("V1", "2", 260)}, {FeeLine("V1", "2")})),
             WriteStatus::kDurable);
-  lines = ledger->FeeLinesOf("H37990000001", "V1");
+  lines = *ledger->FeeLinesOf("H37990000001", "V1");
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[1].det_item_fee_sumamt, 200);
   EXPECT_TRUE(lines[1].cancelled);
@@ -878,7 +878,7 @@ TEST_P(LedgerTest, CancellingANonLiveFeeLineIsNotFound) {
   EXPECT_EQ(got, (std::vector<WriteStatus>{WriteStatus::kDurable, WriteStatus::kNotFound,
                                            WriteStatus::kNotFound, WriteStatus::kNotFound,
                                            WriteStatus::kDurable, WriteStatus::kNotFound}));
-  auto lines = ledger->FeeLinesOf("H37990000001", "V1");
+  auto lines = *ledger->FeeLinesOf("H37990000001", "V1");
   ASSERT_EQ(lines.size(), 4u);       // 1 2 3 4: no 7
   EXPECT_FALSE(lines[0].cancelled);  // the refused write's valid cancellation was undone
   EXPECT_TRUE(lines[1].cancelled);
@@ -1079,7 +1079,7 @@ TEST_P(LedgerTest, ReopenedLedgerSeesEverything) {
   EXPECT_EQ(reopened->Institutions().size(), 1u);
   EXPECT_EQ(reopened->FindSignIn("SN1")->opter_no, "OP7");
   EXPECT_EQ(reopened->FindVisit("H37990000001", "V1")->status, "admitted");
-  auto lines = reopened->FeeLinesOf("H37990000001", "V1");
+  auto lines = *reopened->FeeLinesOf("H37990000001", "V1");
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_FALSE(lines[0].cancelled);
   EXPECT_TRUE(lines[1].cancelled);

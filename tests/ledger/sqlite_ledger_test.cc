@@ -167,7 +167,7 @@ TEST(SqliteLedger, OpensALedgerMadeBeforeTheRegister) {
   EXPECT_EQ(ledger.FindSettlement("S1")->setl_time, "2025-03-01 10:00:00");
   EXPECT_EQ(ledger.Reconcile("H37990000001", "310", "21", "2025-03-01", "2025-03-01").count, 1);
   ASSERT_EQ(ledger.SubmitAndWait(FeeLines({FeeLine("V1", "1")})), WriteStatus::kDurable);
-  EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1").size(), 1u);
+  EXPECT_EQ(ledger.FeeLinesOf("H37990000001", "V1")->size(), 1u);
 }
 
 // A ledger file of the version before filings (the same schema without the filing table and its

@@ -454,8 +454,8 @@ TEST_F(HisFlowTest, AnotherInstitutionsVisitIsInvisibleAndUntouched) {
   auto live = ledger_->LiveSettlementOfVisit(kHospA, id);
   ASSERT_TRUE(live);
   EXPECT_EQ(live->setl_id, setl_id);
-  EXPECT_EQ(ledger_->FeeLinesOf(kHospA, id).size(), 1u);
-  EXPECT_TRUE(ledger_->FeeLinesOf(kHospB, id).empty());
+  EXPECT_EQ(ledger_->FeeLinesOf(kHospA, id)->size(), 1u);
+  EXPECT_TRUE(ledger_->FeeLinesOf(kHospB, id)->empty());
 }
 
 TEST_F(HisFlowTest, ReplayedMsgidGetsTheSameReplyAndNoSecondEffect) {
@@ -469,7 +469,7 @@ TEST_F(HisFlowTest, ReplayedMsgidGetsTheSameReplyAndNoSecondEffect) {
   auto up_again = c->Call("2204", fees, "FEEMSG1");
   ASSERT_TRUE(up_again.ok()) << up_again.err_msg;
   EXPECT_EQ(up_again.output_json, up.output_json);
-  EXPECT_EQ(ledger_->FeeLinesOf(kHospA, id).size(), 1u);
+  EXPECT_EQ(ledger_->FeeLinesOf(kHospA, id)->size(), 1u);
 
   auto setl = c->Call("2207", SettleInput(id, kEmployee, "10.00"), "SETLMSG1");
   ASSERT_TRUE(setl.ok()) << setl.err_msg;
@@ -530,7 +530,7 @@ TEST_F(HisFlowTest, BadInputIsRefusedWithTheFieldAndChangesNothing) {
   EXPECT_NE(not_insured.err_msg.find("data.insutype"), std::string::npos) << not_insured.err_msg;
   auto unknown_infno = c->Call("2999", "{}");
   EXPECT_EQ(unknown_infno.infcode, -1);
-  EXPECT_TRUE(ledger_->FeeLinesOf(kHospA, id).empty());
+  EXPECT_TRUE(ledger_->FeeLinesOf(kHospA, id)->empty());
   EXPECT_FALSE(ledger_->LiveSettlementOfVisit(kHospA, id));
 }
 
