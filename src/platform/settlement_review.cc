@@ -75,6 +75,9 @@ Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& deta
     e.main_dx = details.dise_codg;  // an ICD code sent as 病种 (M… is a 门慢特 disease)
   }
   e.orders.reserve(lines.size());  // grown one by one, each order's strings would move each time
+  // A visit's lines mostly share their day: each day text is parsed once.
+  std::string_view last_day;
+  Date last_date;
   for (const auto& item : lines) {
     const FeeLineRecord& l = LineOf(item);
     if (l.cancelled) continue;
@@ -89,7 +92,12 @@ Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& deta
     o.pric = *pric;
     o.sumamt = Money::Fen(l.det_item_fee_sumamt);
     o.has_sumamt = true;
-    o.date = std::clamp(DayOf(l.fee_ocur_time, e.begin), e.begin, e.end);
+    const std::string_view day = std::string_view(l.fee_ocur_time).substr(0, 10);
+    if (day.empty() || day != last_day) {
+      last_day = day;
+      last_date = DayOf(l.fee_ocur_time, e.begin);
+    }
+    o.date = std::clamp(last_date, e.begin, e.end);
     o.has_date = true;
     o.prd_days = l.prd_days > 0 ? l.prd_days : -1;
     o.approved = l.hosp_appr_flag == "1";

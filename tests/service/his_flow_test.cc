@@ -786,6 +786,47 @@ TEST_F(HisFlowTest, SettlementReviewRefusesTheBrokenLinesAndSettlesTheMendedOnes
   EXPECT_EQ(ledger_->JournalSum(), 0);
 }
 
+// A stay's lines are reviewed on the day each was charged: 8 doses a day on two days is within the
+// drug's 8 a day; the same 16 doses charged on one day are not (GZ-ST-003, naming that day's
+// lines).
+TEST_F(HisFlowTest, SettlementReviewCountsAStaysLinesOnTheirOwnDays) {
+  Stop();
+  settlement_review_ = SettlementReviewMode::kEnforce;
+  Start(false, "");
+  auto c = Client(kHospA);
+  auto stay = [&](const std::string& ipt_no, const std::string& second_day) {
+    auto adm = c->Call(
+        "2401",
+        R"({"mdtrtinfo":{"psn_no":")" + std::string(kRetiree) +
+            R"(","insutype":"310","begntime":"2025-04-02 08:00:00","mdtrt_cert_type":"02","mdtrt_cert_no":"","med_type":"21","ipt_no":")" +
+            ipt_no +
+            R"(","adm_dept_codg":"A04","adm_dept_name":"外科","dise_codg":"K80.101","dise_name":"胆囊结石"},"diseinfo":[{"diag_type":"1","maindiag_flag":"1","diag_srt_no":1,"diag_code":"K80.101","diag_name":"胆囊结石"}]})");
+    EXPECT_TRUE(adm.ok()) << adm.err_msg;
+    const std::string id = At(adm, "/result/mdtrt_id");
+    auto on = [](std::string line, const std::string& day) {
+      return line.replace(line.find("2025-03-01"), 10, day);
+    };
+    const std::string drug = "XJ01CAB007A002010101373";
+    auto fees = c->Call(
+        "2301", "{\"feedetail\":[" +
+                    on(FeeLine("1", id, kRetiree, drug, "8", "0.08", "0.64"), "2025-04-03") + "," +
+                    on(FeeLine("2", id, kRetiree, drug, "8", "0.08", "0.64"), second_day) + "]}");
+    EXPECT_TRUE(fees.ok()) << fees.err_msg;
+    auto dscg = c->Call(
+        "2402",
+        R"({"dscginfo":{"mdtrt_id":")" + id + R"(","psn_no":")" + kRetiree +
+            R"(","insutype":"310","endtime":"2025-04-06 10:00:00","dise_codg":"K80.101","dscg_way":"1"},"diseinfo":[]})");
+    EXPECT_TRUE(dscg.ok()) << dscg.err_msg;
+    return c->Call("2303", SettleInput(id, kRetiree, "1.28", ""));
+  };
+  auto two_days = stay("ZY101", "2025-04-04");
+  ASSERT_TRUE(two_days.ok()) << two_days.err_msg;
+  EXPECT_EQ(two_days.output_json.find("GZ-ST-003"), std::string::npos) << two_days.output_json;
+  auto one_day = stay("ZY102", "2025-04-03");
+  ASSERT_TRUE(one_day.ok()) << one_day.err_msg;
+  EXPECT_EQ(At(one_day, "/review_result/0/rule_id"), "GZ-ST-003") << one_day.output_json;
+}
+
 // What only the platform can see: the patient is in hospital A when hospital B settles an
 // outpatient visit. B's settlement carries A's stay as evidence (GZ-VI-002 flags, so it settles);
 // the same visit a month before the admission has no such finding.
