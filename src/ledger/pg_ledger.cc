@@ -68,8 +68,11 @@ CREATE TABLE IF NOT EXISTS journal (
   amount BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS journal_setl ON journal(setl_id);
+-- msgid in byte order whatever the database's locale, so that an institution's greatest msgid is
+-- one descent of the key (MsgidCeiling); a ledger made before has the database's collation.
 CREATE TABLE IF NOT EXISTS msgid_reply (
-  fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, infno TEXT NOT NULL, reply TEXT NOT NULL,
+  fixmedins_code TEXT NOT NULL, msgid TEXT COLLATE "C" NOT NULL, infno TEXT NOT NULL,
+  reply TEXT NOT NULL,
   PRIMARY KEY (fixmedins_code, msgid)
 );
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -279,11 +282,16 @@ constexpr Statement kReaderStatements[] = {
      "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
      "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
      "FROM msgid_reply r WHERE r.fixmedins_code=$1 AND r.msgid=$2"},
-    // msgid has the database's collation: its max is in byte order only under C (or POSIX). Under
-    // another locale the first column is false and the read cache asks for every msgid.
+    // msgid's max is in byte order only when its collation is C (or POSIX): the column's own (a
+    // ledger made now), or the database's where the column has the default (a ledger made before
+    // under such a database). Otherwise the first column is false and the read cache asks the
+    // store for every msgid.
     {"r_msgid_ceiling",
-     "SELECT (SELECT datcollate IN ('C', 'POSIX') FROM pg_database "
-     "WHERE datname = current_database()), "
+     "SELECT (SELECT CASE WHEN co.collname = 'default' THEN d.datcollate IN ('C', 'POSIX') "
+     "ELSE co.collname IN ('C', 'POSIX') END "
+     "FROM pg_attribute a JOIN pg_collation co ON co.oid = a.attcollation, pg_database d "
+     "WHERE a.attrelid = 'msgid_reply'::regclass AND a.attname = 'msgid' "
+     "AND d.datname = current_database()), "
      "COALESCE((SELECT max(msgid) FROM msgid_reply WHERE fixmedins_code=$1), '')"},
     {"r_journal_sum", "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM journal"},
     {"r_balance",

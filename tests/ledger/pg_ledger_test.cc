@@ -24,23 +24,34 @@ TEST(PgLedger, SurvivesKillNine) {
   KillNineRounds([&] { return OpenPgLedger(*conninfo); }, dir.File("acks.txt"), 20, 20251124);
 }
 
-// The ceiling the read cache's msgid filter starts from: in byte order under the C collation (the
-// throwaway cluster's), and "cannot tell" under any other, where max() follows the locale.
+// The ceiling the read cache's msgid filter starts from, in byte order: msgid has the C collation
+// whatever the database's, so a ledger made now can tell under C.UTF-8 too; one made before msgid
+// had it can tell only under a C database, and says it cannot under another (max() follows the
+// locale there).
 TEST(PgLedger, MsgidCeilingOnlyInByteOrder) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
   auto c_db = (*cluster)->CreateDatabase("msgid_c");
   ASSERT_TRUE(c_db.ok()) << FormatDiagnostics(c_db.errors());
-  {
-    PGconn* admin = PQconnectdb((*cluster)->Conninfo("postgres").c_str());
-    PGresult* r = PQexec(admin,
-                         "CREATE DATABASE msgid_utf8 TEMPLATE template0 LC_COLLATE 'C.UTF-8' "
-                         "LC_CTYPE 'C.UTF-8'");
-    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(admin);
+  auto exec = [](const std::string& conninfo, const char* sql) {
+    PGconn* db = PQconnectdb(conninfo.c_str());
+    PGresult* r = PQexec(db, sql);
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(db);
     PQclear(r);
-    PQfinish(admin);
-  }
-  for (const std::string& conninfo : {*c_db, (*cluster)->Conninfo("msgid_utf8")}) {
+    PQfinish(db);
+  };
+  for (const char* name : {"msgid_utf8", "msgid_utf8_old"})
+    exec((*cluster)->Conninfo("postgres"),
+         ("CREATE DATABASE " + std::string(name) +
+          " TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+             .c_str());
+  // A ledger made before msgid had its own collation: the column has the database's.
+  exec((*cluster)->Conninfo("msgid_utf8_old"),
+       "CREATE TABLE msgid_reply (fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, "
+       "infno TEXT NOT NULL, reply TEXT NOT NULL, PRIMARY KEY (fixmedins_code, msgid))");
+  const std::string utf8 = (*cluster)->Conninfo("msgid_utf8");
+  const std::string utf8_old = (*cluster)->Conninfo("msgid_utf8_old");
+  for (const std::string& conninfo : {*c_db, utf8, utf8_old}) {
     auto l = OpenPgLedger(conninfo);
     ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
     for (const char* m : {"M9", "m1", "M10"}) {
@@ -52,7 +63,7 @@ TEST(PgLedger, MsgidCeilingOnlyInByteOrder) {
       ASSERT_EQ((*l)->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
     }
     std::string ceiling = "x";
-    const bool byte_order = conninfo == *c_db;
+    const bool byte_order = conninfo != utf8_old;
     EXPECT_EQ((*l)->MsgidCeiling("H1", &ceiling), byte_order) << conninfo;
     if (byte_order) {
       EXPECT_EQ(ceiling, "m1");  // 'm' (0x6d) above 'M' (0x4d), whatever a locale says
