@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -1168,8 +1169,6 @@ class SqliteLedger final : public Ledger {
     for (const auto& e : w.journal) {
       BindAll(insert_journal_.get(), posting_id, e.account, e.amount);
       if (!Step(insert_journal_.get())) return WriteStatus::kFailed;
-      BindAll(add_balance_.get(), e.account, e.amount);
-      if (!Step(add_balance_.get())) return WriteStatus::kFailed;
     }
     if (!w.msgid.empty()) {
       const std::string reply = StoredReply(w);
@@ -1181,7 +1180,20 @@ class SqliteLedger final : public Ledger {
       BindAll(insert_audit_.get(), w.fixmedins_code, w.audit_operator, w.audit_action);
       if (!Step(insert_audit_.get())) return WriteStatus::kFailed;
     }
+    // Kept: its entries move the balances when the batch commits (AddBatchBalances).
+    for (const auto& e : w.journal) batch_balances_[e.account] += e.amount;
     return WriteStatus::kDurable;
+  }
+
+  // The balances the batch's kept writes moved, one upsert an account: every settlement posts to
+  // the same few fund accounts and its hospital's, which one upsert per entry rewrote dozens of
+  // times a batch. Same transaction, so a balance still changes exactly with its journal rows.
+  bool AddBatchBalances() {
+    for (const auto& [account, amount] : batch_balances_) {
+      BindAll(add_balance_.get(), account, amount);
+      if (!Step(add_balance_.get())) return false;
+    }
+    return true;
   }
 
   // The pre-check: true when Apply(w) cannot be refused once it has changed the database, so that
@@ -1254,6 +1266,7 @@ class SqliteLedger final : public Ledger {
   // not know), the whole transaction is rolled back and the batch re-run with a savepoint per
   // write, so correctness never rests on the pre-check being complete.
   void CommitBatch(const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
+    batch_balances_.clear();
     if (!Step(begin_.get())) return;
     const int forced = sqlite_ledger_testing::forced_fallback;
     int unguarded = 0;
@@ -1275,12 +1288,13 @@ class SqliteLedger final : public Ledger {
       ++sqlite_ledger_testing::fallback_batches;
       if (!sqlite3_get_autocommit(writer_db_)) Step(rollback_.get());
       status.assign(writes.size(), WriteStatus::kFailed);
+      batch_balances_.clear();  // rolled back with the rest
       if (!Step(begin_.get())) return;
       for (size_t i = 0; i < writes.size(); ++i) status[i] = ApplyInSavepoint(writes[i]);
     } else {
       sqlite_ledger_testing::unguarded_writes += unguarded;
     }
-    if (!Step(commit_.get())) {
+    if (!AddBatchBalances() || !Step(commit_.get())) {
       Exec(writer_db_, "ROLLBACK");
       status.assign(writes.size(), WriteStatus::kFailed);
     }
@@ -1294,6 +1308,7 @@ class SqliteLedger final : public Ledger {
   // The writer thread's scratch for Apply.
   std::vector<std::pair<std::string_view, int64_t>> deltas_;
   std::string postings_;
+  std::map<std::string, int64_t> batch_balances_;  // by account, from the batch's kept writes
   bool wrote_ = false;  // the current Apply has run a statement that may have changed something
   Stmt begin_, commit_, savepoint_, rollback_to_, release_, rollback_;
   Stmt live_settlement_, contribution_exists_, live_fee_line_, reply_exists_;  // pre-check
