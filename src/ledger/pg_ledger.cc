@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -1012,8 +1013,7 @@ class PgLedger final : public Ledger {
       const std::string amount = std::to_string(e.amount);
       if (!Send<3>("ins_journal", {posting_id.c_str(), e.account.c_str(), amount.c_str()}, s, sent))
         return false;
-      if (!Send<2>("add_balance", {e.account.c_str(), amount.c_str()}, s, sent)) return false;
-    }
+    }  // the balances: once an account a batch, before its COMMIT (SendBatchBalances)
     const std::string reply = w.msgid.empty() ? std::string() : StoredReply(w);
     if (!w.msgid.empty() &&
         !Send<4>("ins_reply",
@@ -1103,6 +1103,24 @@ class PgLedger final : public Ledger {
     return WriteStatus::kFailed;
   }
 
+  // The balances the batch's kept writes moved, one upsert an account, sent in the last round
+  // (every write's status is known by then): every settlement posts to the same few fund accounts
+  // and its hospital's, each row of which one upsert per entry rewrote dozens of times a batch.
+  // Same transaction as the journal rows; a failure fails the batch (not one write's).
+  bool SendBatchBalances(const std::vector<LedgerWrite>& batch,
+                         const std::vector<WriteStatus>& status, std::vector<Sent>& sent) {
+    std::map<std::string, int64_t> balances;
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (status[i] == WriteStatus::kDurable)
+        for (const auto& e : batch[i].journal) balances[e.account] += e.amount;
+    for (const auto& [account, amount] : balances) {
+      const std::string text = std::to_string(amount);
+      if (!Send<2>("add_balance", {account.c_str(), text.c_str()}, Sent{-1, false, false}, sent))
+        return false;
+    }
+    return true;
+  }
+
   // Applies the batch in one transaction (see pg_ledger.h for the scheme). Sets the status of
   // every write; false when the transaction as a whole failed.
   bool ApplyBatch(const std::vector<LedgerWrite>& batch, std::vector<WriteStatus>& status) {
@@ -1135,7 +1153,7 @@ class PgLedger final : public Ledger {
       const bool last = pos == todo.size();
       size_t end = pos;
       if (last) {
-        ok = ok && Control("COMMIT", sent);
+        ok = ok && SendBatchBalances(batch, status, sent) && Control("COMMIT", sent);
       } else {
         if (!first) ok = ok && Control("RELEASE SAVEPOINT c", sent);
         ok = ok && Control("SAVEPOINT c", sent);
