@@ -250,6 +250,11 @@ struct LedgerWrite {
   std::vector<FilingRecord> filings;  // upserted whole by filing_id
   std::optional<SignInRecord> sign_in;
   std::optional<VisitRecord> visit;
+  // The visit is a new one (a registration or an admission): inserted, not upserted. If the store
+  // has anything of it already — the visit (any status), a fee line or a settlement row —
+  // kDuplicateVisit. The read cache then knows it has no fee lines and no settlement without asking
+  // the store. (Such a write carries none of the visit's lines or settlements itself.)
+  bool visit_is_new = false;
   // Fee lines: inserted; a live line of the visit with the same feedetl_sn → kDuplicateFeeLine.
   std::vector<FeeLineRecord> fee_lines;
   // (fixmedins_code, mdtrt_id, feedetl_sn) of live lines to mark cancelled; one not live (never
@@ -270,7 +275,8 @@ struct LedgerWrite {
 
 enum class WriteStatus {
   kDurable,         // committed and synced
-  kDuplicateVisit,  // this visit already has a live settlement (or the cancelled one is cancelled)
+  kDuplicateVisit,  // this visit already has a live settlement (or the cancelled one is cancelled),
+                    // or a new visit (visit_is_new) is in the store already
   kDuplicateMsgid,  // the msgid was used before by this institution, or the contribution_id
   kUnbalanced,      // the journal entries do not sum to zero
   kDuplicateFeeLine,  // a live fee line of the visit already has this feedetl_sn

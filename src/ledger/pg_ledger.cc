@@ -228,6 +228,13 @@ constexpr Statement kWriterStatements[] = {
       ON CONFLICT (sign_no) DO UPDATE SET fixmedins_code = EXCLUDED.fixmedins_code,
         opter_no = EXCLUDED.opter_no, sign_time = EXCLUDED.sign_time,
         signed_out = EXCLUDED.signed_out)sql"},
+    // A new visit: nothing of it in the store (its row: the key's constraint; lines, settlements:
+    // no row inserted).
+    {"ins_visit", R"sql(
+      INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
+        begntime, endtime, status, info_json) SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10
+      WHERE NOT EXISTS (SELECT 1 FROM fee_line WHERE fixmedins_code = $1 AND mdtrt_id = $2)
+        AND NOT EXISTS (SELECT 1 FROM settlement WHERE fixmedins_code = $1 AND mdtrt_id = $2))sql"},
     {"upsert_visit", R"sql(
       INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
         begntime, endtime, status, info_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
@@ -1002,11 +1009,12 @@ class PgLedger final : public Ledger {
     }
     if (w.visit) {
       const VisitRecord& v = *w.visit;
-      if (!Send<10>("upsert_visit",
+      if (!Send<10>(w.visit_is_new ? "ins_visit" : "upsert_visit",
                     {v.fixmedins_code.c_str(), v.mdtrt_id.c_str(), v.psn_no.c_str(),
                      v.insutype.c_str(), v.med_type.c_str(), v.ipt_otp_no.c_str(),
                      v.begntime.c_str(), v.endtime.c_str(), v.status.c_str(), v.info_json.c_str()},
-                    s, sent))
+                    w.visit_is_new ? Sent{index, redo, true, WriteStatus::kDuplicateVisit} : s,
+                    sent))
         return false;
     }
     for (const auto& e : w.journal) {
@@ -1094,7 +1102,8 @@ class PgLedger final : public Ledger {
   static WriteStatus Refusal(const Outcome& o, const Sent& s) {
     if (o.status != PGRES_FATAL_ERROR) return s.no_row;  // nothing live to cancel
     if (o.sqlstate == "23505") {
-      if (o.constraint == "settlement_visit" || o.constraint == "settlement_pkey")
+      if (o.constraint == "settlement_visit" || o.constraint == "settlement_pkey" ||
+          o.constraint == "visit_pkey")
         return WriteStatus::kDuplicateVisit;
       if (o.constraint == "msgid_reply_pkey" || o.constraint == "contribution_pkey")
         return WriteStatus::kDuplicateMsgid;

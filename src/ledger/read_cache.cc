@@ -111,6 +111,7 @@ struct CacheChange {
   std::vector<std::string> persons, institutions, employers, sign_ins;
   bool filings = false;
   std::optional<VisitRecord> visit;
+  bool visit_is_new = false;  // then, once durable, it has no lines and no settlement yet
   std::vector<FeeLineRecord> fee_lines, fee_lines_cancelled;
   std::string settled_visit;  // the visit key of a settlement or cancellation, if any
   // A cancellation: the visit of the settlement it cancels, which then has no live settlement;
@@ -401,8 +402,14 @@ class CachedLedger final : public Ledger {
     }
     if (w.visit) {
       c.visit = *w.visit;
-      visits_.Pend(Key(w.visit->fixmedins_code, w.visit->mdtrt_id));
-      c.claims.emplace_back(w.visit->psn_no, Key(w.visit->fixmedins_code, w.visit->mdtrt_id));
+      const std::string key = Key(w.visit->fixmedins_code, w.visit->mdtrt_id);
+      visits_.Pend(key);
+      if (w.visit_is_new) {
+        c.visit_is_new = true;
+        fee_lines_.Pend(key);
+        live_settlement_.Pend(key);
+      }
+      c.claims.emplace_back(w.visit->psn_no, key);
     }
     c.fee_lines_cancelled = w.fee_lines_cancelled;
     c.fee_lines = w.fee_lines;
@@ -461,6 +468,16 @@ class CachedLedger final : public Ledger {
         visits_.LandSet(key, epoch, *c.visit);  // upserted whole
       else
         visits_.LandChange(key, epoch, nullptr);
+      // Inserted (the store had no such visit, or the write was refused): its first reads, at the
+      // fee upload, need not ask the store. Before the write's own lines and settlement land.
+      if (c.visit_is_new && durable) {
+        fee_lines_.LandSet(key, epoch,
+                           MakeVisitLines(std::make_shared<std::vector<FeeLineRecord>>()));
+        live_settlement_.LandSet(key, epoch, kNoLiveSettlement);
+      } else if (c.visit_is_new) {
+        fee_lines_.LandChange(key, epoch, nullptr);
+        live_settlement_.LandChange(key, epoch, nullptr);
+      }
     }
     // Per visit, cancellations first, then uploads (a write may cancel a line and upload its
     // feedetl_sn again), each line in its visit's upload order; one change a visit, so that a

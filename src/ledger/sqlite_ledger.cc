@@ -526,6 +526,10 @@ class SqliteLedger final : public Ledger {
       WHERE fixmedins_code = ?1 AND mdtrt_id = ?2 AND feedetl_sn = ?3 AND cancelled = 0)sql");
     reply_exists_ =
         Prepare(writer_db_, "SELECT 1 FROM msgid_reply WHERE fixmedins_code = ?1 AND msgid = ?2");
+    visit_known_ = Prepare(writer_db_, R"sql(
+      SELECT 1 FROM visit WHERE fixmedins_code = ?1 AND mdtrt_id = ?2
+      UNION ALL SELECT 1 FROM fee_line WHERE fixmedins_code = ?1 AND mdtrt_id = ?2
+      UNION ALL SELECT 1 FROM settlement WHERE fixmedins_code = ?1 AND mdtrt_id = ?2 LIMIT 1)sql");
     insert_settlement_ = Prepare(writer_db_, R"sql(
       INSERT INTO settlement (setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type,
         year, policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
@@ -579,6 +583,13 @@ class SqliteLedger final : public Ledger {
       ON CONFLICT (sign_no) DO UPDATE SET fixmedins_code = excluded.fixmedins_code,
         opter_no = excluded.opter_no, sign_time = excluded.sign_time,
         signed_out = excluded.signed_out)sql");
+    // A new visit: nothing of it in the store (its row: the key's constraint; lines, settlements:
+    // no row inserted).
+    insert_visit_ = Prepare(writer_db_, R"sql(
+      INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
+        begntime, endtime, status, info_json) SELECT ?1,?2,?3,?4,?5,?6,?7,?8,?9,?10
+      WHERE NOT EXISTS (SELECT 1 FROM fee_line WHERE fixmedins_code = ?1 AND mdtrt_id = ?2)
+        AND NOT EXISTS (SELECT 1 FROM settlement WHERE fixmedins_code = ?1 AND mdtrt_id = ?2))sql");
     upsert_visit_ = Prepare(writer_db_, R"sql(
       INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
         begntime, endtime, status, info_json) VALUES (?,?,?,?,?,?,?,?,?,?)
@@ -617,6 +628,7 @@ class SqliteLedger final : public Ledger {
                     &contribution_exists_,
                     &live_fee_line_,
                     &reply_exists_,
+                    &visit_known_,
                     &insert_settlement_,
                     &mark_cancelled_,
                     &add_accumulator_,
@@ -634,6 +646,7 @@ class SqliteLedger final : public Ledger {
                     &upsert_filing_,
                     &upsert_sign_in_,
                     &upsert_visit_,
+                    &insert_visit_,
                     &insert_fee_line_,
                     &cancel_fee_line_,
                     &insert_contribution_})
@@ -1162,9 +1175,11 @@ class SqliteLedger final : public Ledger {
     }
     if (w.visit) {
       const VisitRecord& v = *w.visit;
-      BindAll(upsert_visit_.get(), v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type,
-              v.ipt_otp_no, v.begntime, v.endtime, v.status, v.info_json);
-      if (!Step(upsert_visit_.get())) return WriteStatus::kFailed;
+      sqlite3_stmt* s = w.visit_is_new ? insert_visit_.get() : upsert_visit_.get();
+      BindAll(s, v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type, v.ipt_otp_no,
+              v.begntime, v.endtime, v.status, v.info_json);
+      if (int rc = Run(s); rc != SQLITE_DONE) return Refused(rc, WriteStatus::kDuplicateVisit);
+      if (w.visit_is_new && sqlite3_changes(writer_db_) != 1) return WriteStatus::kDuplicateVisit;
     }
     for (const auto& e : w.journal) {
       BindAll(insert_journal_.get(), posting_id, e.account, e.amount);
@@ -1236,7 +1251,11 @@ class SqliteLedger final : public Ledger {
       }
     }
     // Employers, institutions, filings, the sign-in and the visit are upserts on their primary
-    // keys: nothing of theirs is ever refused.
+    // keys: nothing of theirs is ever refused, but a new visit the store knows already.
+    if (w.visit && w.visit_is_new) {
+      BindAll(visit_known_.get(), w.visit->fixmedins_code, w.visit->mdtrt_id);
+      if (Found(visit_known_.get()) != false) return false;
+    }
     for (const auto& p : w.persons) {  // one insutype twice: kFailed
       for (size_t i = 0; i < p.insurances.size(); ++i)
         for (size_t j = 0; j < i; ++j)
@@ -1311,11 +1330,13 @@ class SqliteLedger final : public Ledger {
   std::map<std::string, int64_t> batch_balances_;  // by account, from the batch's kept writes
   bool wrote_ = false;  // the current Apply has run a statement that may have changed something
   Stmt begin_, commit_, savepoint_, rollback_to_, release_, rollback_;
-  Stmt live_settlement_, contribution_exists_, live_fee_line_, reply_exists_;  // pre-check
+  Stmt live_settlement_, contribution_exists_, live_fee_line_, reply_exists_,
+      visit_known_;  // pre-check
   Stmt insert_settlement_, mark_cancelled_, add_accumulator_, insert_journal_, add_balance_,
       insert_reply_, insert_audit_, upsert_person_, delete_insurances_, delete_identities_,
       insert_insurance_, insert_identity_, upsert_employer_, upsert_institution_, upsert_filing_,
-      upsert_sign_in_, upsert_visit_, insert_fee_line_, cancel_fee_line_, insert_contribution_;
+      upsert_sign_in_, upsert_visit_, insert_visit_, insert_fee_line_, cancel_fee_line_,
+      insert_contribution_;
   // The log is checkpointed off the writer's thread past kCheckpointPages (SQLite's own default
   // threshold; 4096 measured no faster and cost more CPU per settlement), by the writer itself
   // past kInlineCheckpointPages (512 MiB of 8 KiB pages).

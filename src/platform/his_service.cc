@@ -171,7 +171,8 @@ void HisService::Commit(LedgerWrite write, std::string output, Reply reply,
       }
       case WriteStatus::kDuplicateVisit:
         r = TransactionResult::Fail(
-            "mdtrt_id: the visit already has a live settlement, or it is already cancelled");
+            "mdtrt_id: the visit already has a live settlement, or it is already cancelled, or "
+            "a visit with this id exists already");
         break;
       case WriteStatus::kDuplicateFeeLine:
         r = TransactionResult::Fail("feedetl_sn: already uploaded for this visit");

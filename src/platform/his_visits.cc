@@ -141,6 +141,7 @@ void HisService::OpenVisit(const Envelope& env, Reply reply, VisitRecord v, Visi
   w.msgid = env.msgid;
   w.infno = env.infno;
   w.visit = std::move(v);
+  w.visit_is_new = true;  // a msgid names one visit: a store that has it refuses (kDuplicateVisit)
   Commit(std::move(w), std::move(out), std::move(reply));
 }
 

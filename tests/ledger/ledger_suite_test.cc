@@ -233,6 +233,62 @@ TEST_P(LedgerTest, RefusedWritesChangeNothing) {
   EXPECT_EQ(ledger->AccountBalance("hospital:H37990000001"), 800);
 }
 
+// A new visit (a registration) is inserted, never upserted: one the store knows already — its row,
+// whatever its state, or lines or a settlement under its key — is refused with its write (msgid
+// and all), alone in its batch, and what the store had stays.
+TEST_P(LedgerTest, ANewVisitIsRefusedWhenTheStoreHasItAlready) {
+  auto ledger = Open();
+  ASSERT_TRUE(ledger);
+  auto registration = [](const std::string& mdtrt_id, const std::string& psn_no,
+                         const std::string& msgid) {
+    LedgerWrite w;
+    w.fixmedins_code = "H37990000001";
+    w.msgid = msgid;
+    w.infno = "2201";
+    w.reply_json = "{}";
+    w.visit = Visit(mdtrt_id, psn_no);
+    w.visit_is_new = true;
+    return w;
+  };
+  ASSERT_EQ(ledger->SubmitAndWait(registration("V1", "P1", "M1")), WriteStatus::kDurable);
+  LedgerWrite line;
+  line.fee_lines = {FeeLine("V1", "1", 500)};
+  ASSERT_EQ(ledger->SubmitAndWait(line), WriteStatus::kDurable);
+  EXPECT_EQ(ledger->SubmitAndWait(registration("V1", "P2", "M2")), WriteStatus::kDuplicateVisit);
+  EXPECT_FALSE(ledger->FindReply("H37990000001", "M2"));
+  EXPECT_EQ(ledger->FindVisit("H37990000001", "V1")->psn_no, "P1");
+  EXPECT_EQ(ledger->FeeLinesOf("H37990000001", "V1")->size(), 1u);
+  // In one batch: the second registration of V2 meets the first; V3 and V4 go through.
+  const auto statuses =
+      SubmitAsOneBatch(*ledger, {registration("V2", "P1", "M3"), registration("V2", "P2", "M4"),
+                                 registration("V3", "P2", "M5"), registration("V1", "P3", "M6"),
+                                 registration("V4", "P3", "M7")});
+  EXPECT_EQ(statuses, (std::vector<WriteStatus>{WriteStatus::kDurable, WriteStatus::kDuplicateVisit,
+                                                WriteStatus::kDurable, WriteStatus::kDuplicateVisit,
+                                                WriteStatus::kDurable}));
+  EXPECT_EQ(ledger->FindVisit("H37990000001", "V2")->psn_no, "P1");
+  EXPECT_EQ(ledger->FindVisit("H37990000001", "V1")->psn_no, "P1");
+  EXPECT_TRUE(ledger->FindVisit("H37990000001", "V4"));
+  EXPECT_FALSE(ledger->FindReply("H37990000001", "M4"));
+  EXPECT_FALSE(ledger->FindReply("H37990000001", "M6"));
+  EXPECT_TRUE(ledger->FindReply("H37990000001", "M7"));
+  // Lines or a settlement under the visit's key, without the visit's row: not new either.
+  LedgerWrite orphan_line;
+  orphan_line.fee_lines = {FeeLine("V8", "1", 100)};
+  ASSERT_EQ(ledger->SubmitAndWait(orphan_line), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->SubmitAndWait(Settlement("S9", "V9", "P1", 100, 0, 0)), WriteStatus::kDurable);
+  EXPECT_EQ(ledger->SubmitAndWait(registration("V8", "P1", "M8")), WriteStatus::kDuplicateVisit);
+  EXPECT_EQ(ledger->SubmitAndWait(registration("V9", "P1", "M9")), WriteStatus::kDuplicateVisit);
+  EXPECT_FALSE(ledger->FindVisit("H37990000001", "V8"));
+  EXPECT_FALSE(ledger->FindVisit("H37990000001", "V9"));
+  // Upserting (not new) still replaces the visit.
+  LedgerWrite update;
+  update.visit = Visit("V1", "P1");
+  update.visit->status = "discharged";
+  ASSERT_EQ(ledger->SubmitAndWait(update), WriteStatus::kDurable);
+  EXPECT_EQ(ledger->FindVisit("H37990000001", "V1")->status, "discharged");
+}
+
 TEST_P(LedgerTest, CancellationRestoresAndAllowsResettlement) {
   auto ledger = Open();
   ASSERT_TRUE(ledger);

@@ -101,7 +101,7 @@ LedgerWrite RandomWrite(std::mt19937& rng, int step, std::vector<LedgerWrite>& s
   };
   const std::string tag = std::to_string(step);
   switch (std::uniform_int_distribution<int>(0, 9)(rng)) {
-    case 0: {  // a visit upserted (perhaps for another person than before)
+    case 0: {  // a visit upserted (perhaps for another person than before), or inserted as new
       LedgerWrite w;
       VisitRecord v = Visit(pick(kVisits), pick(kPersons));
       v.status = pick({"registered", "admitted", "discharged"});
@@ -109,6 +109,7 @@ LedgerWrite RandomWrite(std::mt19937& rng, int step, std::vector<LedgerWrite>& s
       v.endtime = pick({"", "2025-02-01 10:00:00", "2025-06-01 10:00:00", "2025-07-15 12:00:00"});
       v.info_json = "{\"n\":" + tag + "}";
       w.visit = v;
+      w.visit_is_new = coin(30);  // refused unless the visit is not in the store yet
       return w;
     }
     case 1:
@@ -282,6 +283,43 @@ TEST(ReadCache, ANewMsgidIsAnsweredWithoutTheStore) {
   // Below the ceiling and never written: the store says so.
   EXPECT_EQ(cached->FindReply(code, "H37990000001202503011000000003"), std::nullopt);
   EXPECT_EQ(misses(), m0 + 2);
+}
+
+// A registration's visit is new: once durable, the fee upload's first reads (its lines, whether it
+// is settled) are answered without the store, and agree with it; a refused one teaches nothing.
+TEST(ReadCache, ANewVisitsFirstReadsAreAnsweredWithoutTheStore) {
+  TempDir dir;
+  const std::string path = dir.File("ledger.db"), code = "H37990000001";
+  auto store = OpenOrDie(path);
+  LedgerWrite old;  // an earlier process's visit, with a line
+  old.visit = Visit("V1", "P1");
+  old.fee_lines = {FeeLine("V1", "1", 500)};
+  ASSERT_EQ(store->SubmitAndWait(old), WriteStatus::kDurable);
+  store.reset();
+  auto cached = WithReadCache(OpenOrDie(path));
+  auto misses = [&] { return cached->Stats().cache_misses; };
+  auto registration = [&](const std::string& mdtrt_id) {
+    LedgerWrite w;
+    w.fixmedins_code = code;
+    w.visit = Visit(mdtrt_id, "P2");
+    w.visit_is_new = true;
+    return w;
+  };
+  ASSERT_EQ(cached->SubmitAndWait(registration("V2")), WriteStatus::kDurable);
+  const uint64_t m0 = misses();
+  EXPECT_TRUE(cached->FeeLinesOf(code, "V2")->empty());
+  EXPECT_FALSE(cached->LiveSettlementOfVisit(code, "V2"));
+  EXPECT_EQ(misses(), m0) << "a new visit's lines and settlement should not read the store";
+  // Its lines, uploaded next, land on the list the registration started.
+  LedgerWrite upload;
+  upload.fee_lines = {FeeLine("V2", "1", 700)};
+  ASSERT_EQ(cached->SubmitAndWait(upload), WriteStatus::kDurable);
+  ASSERT_EQ(cached->FeeLinesOf(code, "V2")->size(), 1u);
+  EXPECT_EQ(misses(), m0);
+  // Refused (V1 is in the store): nothing primed, the store answers and its line is there.
+  EXPECT_EQ(cached->SubmitAndWait(registration("V1")), WriteStatus::kDuplicateVisit);
+  ASSERT_EQ(cached->FeeLinesOf(code, "V1")->size(), 1u);
+  EXPECT_EQ(cached->FindVisit(code, "V1")->psn_no, "P1");
 }
 
 // Readers (in read scopes and out of them) fill the cache while the writer changes the same
