@@ -468,8 +468,9 @@ class CachedLedger final : public Ledger {
         visits_.LandSet(key, epoch, *c.visit);  // upserted whole
       else
         visits_.LandChange(key, epoch, nullptr);
-      // Inserted (the store had no such visit, or the write was refused): its first reads, at the
-      // fee upload, need not ask the store. Before the write's own lines and settlement land.
+      // A new visit inserted has no lines and no live settlement: the fee upload's first reads
+      // need not ask the store. Set before the write's own lines and settlement land; a refused
+      // one teaches nothing.
       if (c.visit_is_new && durable) {
         fee_lines_.LandSet(key, epoch,
                            MakeVisitLines(std::make_shared<std::vector<FeeLineRecord>>()));

@@ -1178,8 +1178,14 @@ class SqliteLedger final : public Ledger {
       sqlite3_stmt* s = w.visit_is_new ? insert_visit_.get() : upsert_visit_.get();
       BindAll(s, v.fixmedins_code, v.mdtrt_id, v.psn_no, v.insutype, v.med_type, v.ipt_otp_no,
               v.begntime, v.endtime, v.status, v.info_json);
-      if (int rc = Run(s); rc != SQLITE_DONE) return Refused(rc, WriteStatus::kDuplicateVisit);
-      if (w.visit_is_new && sqlite3_changes(writer_db_) != 1) return WriteStatus::kDuplicateVisit;
+      const int rc = Run(s);
+      if (!w.visit_is_new) {
+        if (rc != SQLITE_DONE) return WriteStatus::kFailed;
+      } else if (rc != SQLITE_DONE) {
+        return Refused(rc, WriteStatus::kDuplicateVisit);  // its row is there
+      } else if (sqlite3_changes(writer_db_) != 1) {
+        return WriteStatus::kDuplicateVisit;  // lines or a settlement under its key
+      }
     }
     for (const auto& e : w.journal) {
       BindAll(insert_journal_.get(), posting_id, e.account, e.amount);
