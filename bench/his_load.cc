@@ -420,12 +420,11 @@ class Worker {
       : s_(s),
         index_(index),
         rng_(s.o.seed * 7919 + uint64_t(index)),
-        executor_(executor),
         timer_(executor),
         client_(executor, ClientOptions()) {}
 
   // The worker's strand: its coroutine, its timer and its connection all run there.
-  const net::any_io_executor& executor() const { return executor_; }
+  net::any_io_executor executor() { return timer_.get_executor(); }
 
   // The phases, each run for every worker before the next begins (Main): a visit may name any
   // person only after every worker has created its share.
@@ -715,7 +714,6 @@ class Worker {
   Shared& s_;
   const int index_;
   std::mt19937_64 rng_;
-  net::any_io_executor executor_;
   net::steady_timer timer_;  // backoffs and open-loop slots
   AsyncHisClient client_;
   bool signed_in_ = false;

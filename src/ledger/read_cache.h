@@ -30,7 +30,8 @@
 //
 // Replies by msgid are not kept, but which msgids surely have none is (msgid_filter.h): a new
 // message's replay check then does not read the store, on backends that can tell the greatest
-// msgid of an institution in byte order (SQLite; PostgreSQL under the C collation). Not cached:
+// msgid of an institution in byte order (SQLite; PostgreSQL, whose msgid has the C collation —
+// a ledger made before that only under a C database). Not cached:
 // settlements and their journal, reconciliation, the audit log; those go to the backend.
 #pragma once
 
