@@ -396,6 +396,7 @@ class Shared {
   Clock::time_point start;  // of the measured phase (set before it begins)
   Clock::time_point deadline;
 
+  bool Acking() const { return ack_fd >= 0; }
   void Ack(const std::string& line) {
     if (ack_fd < 0) return;
     // One write per line on an O_APPEND descriptor: lines never interleave, and each is in the
@@ -423,7 +424,8 @@ class Worker {
         timer_(executor),
         client_(executor, ClientOptions()) {}
 
-  // The worker's strand: its coroutine, its timer and its connection all run there.
+  // The worker's executor (a strand when several loader threads run): its coroutine, its timer and
+  // its connection all run there.
   net::any_io_executor executor() { return timer_.get_executor(); }
 
   // The phases, each run for every worker before the next begins (Main): a visit may name any
@@ -641,24 +643,29 @@ class Worker {
     if (s_.o.rate > 0 && s_.o.mode == "settle")
       stats().latency[kIntended].Add(Micros(Clock::now() - intended));
     if (!r.ok()) co_return false;
-    auto f = JsonTextsAt(
-        r.output_json, {"/setlinfo/setl_id", "/setlinfo/medfee_sumamt", "/setlinfo/fund_pay_sumamt",
-                        "/setlinfo/acct_pay", "/setlinfo/psn_cash_pay", "/setlinfo/act_pay_dedc"});
+    // The amounts are read only for the ack file (a crash test's check), not for a measurement.
+    auto f = s_.Acking()
+                 ? JsonTextsAt(r.output_json, {"/setlinfo/setl_id", "/setlinfo/medfee_sumamt",
+                                               "/setlinfo/fund_pay_sumamt", "/setlinfo/acct_pay",
+                                               "/setlinfo/psn_cash_pay", "/setlinfo/act_pay_dedc"})
+                 : JsonTextsAt(r.output_json, {"/setlinfo/setl_id"});
     if (!f[0] || f[0]->empty()) {
       s_.c.errors.fetch_add(1, std::memory_order_relaxed);
       stats().Error("2207", "reply without output.setlinfo.setl_id");
       co_return false;
     }
     s_.c.settlements.fetch_add(1, std::memory_order_relaxed);
-    auto amount = [](const std::optional<std::string>& t) {
-      auto fen = ParseFen(t);
-      return fen ? FenText(*fen) : std::string("?");
-    };
-    s_.Ack(
-        fmt::format("{} {} {} mdtrt_id={} medfee_sumamt={} fund_pay_sumamt={} acct_pay={} "
-                    "psn_cash_pay={} act_pay_dedc={}\n",
-                    *f[0], p.psn_no, p.insutype, v.mdtrt_id, amount(f[1]), amount(f[2]),
-                    amount(f[3]), amount(f[4]), amount(f[5])));
+    if (s_.Acking()) {
+      auto amount = [](const std::optional<std::string>& t) {
+        auto fen = ParseFen(t);
+        return fen ? FenText(*fen) : std::string("?");
+      };
+      s_.Ack(
+          fmt::format("{} {} {} mdtrt_id={} medfee_sumamt={} fund_pay_sumamt={} acct_pay={} "
+                      "psn_cash_pay={} act_pay_dedc={}\n",
+                      *f[0], p.psn_no, p.insutype, v.mdtrt_id, amount(f[1]), amount(f[2]),
+                      amount(f[3]), amount(f[4]), amount(f[5])));
+    }
     if (s_.o.cancel_every > 0 && ++settled_ % uint64_t(s_.o.cancel_every) == 0) {
       in = R"({"data":{"setl_id":)" + JsonString(*f[0]) + R"(,"mdtrt_id":)" +
            JsonString(v.mdtrt_id) + R"(,"psn_no":)" + JsonString(p.psn_no) + "}}";
@@ -924,12 +931,17 @@ int Main(int argc, char** argv) {
               o.fake_server ? " (in-process fake)" : "");
   std::fflush(stdout);
 
-  // The workers are coroutines, each on its own strand, driven by --threads loader threads: a
-  // thread per connection would cost the machine two context switches per call.
-  net::io_context ctx;
+  // The workers are coroutines driven by --threads loader threads: a thread per connection would
+  // cost the machine two context switches per call. Several threads give each worker a strand; one
+  // thread (the default) needs none, and the io_context is told it runs on one thread (measured:
+  // 10% less loader CPU per settlement in an open loop at 10,000/s, 2026-11-24).
+  net::io_context ctx(o.threads);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < o.connections; ++i)
-    workers.push_back(std::make_unique<Worker>(s, i, net::make_strand(ctx)));
+    workers.push_back(std::make_unique<Worker>(s, i,
+                                               o.threads > 1
+                                                   ? net::any_io_executor(net::make_strand(ctx))
+                                                   : net::any_io_executor(ctx.get_executor())));
   // One phase: `step` of every worker, to the end; `progress` each second meanwhile. Returns the
   // loader threads' CPU seconds.
   auto phase = [&](net::awaitable<void> (Worker::*step)(), auto progress) {
