@@ -1,4 +1,5 @@
 #include "ledger/group_commit.h"
+#include "base/thread_name.h"
 
 #include <chrono>
 
@@ -6,7 +7,10 @@ namespace yibao {
 
 GroupCommitWriter::GroupCommitWriter(size_t max_batch, CommitBatch commit)
     : max_batch_(max_batch == 0 ? 1 : max_batch), commit_(std::move(commit)) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("yb-ledger-write");
+    Loop();
+  });
 }
 
 GroupCommitWriter::~GroupCommitWriter() { Stop(); }

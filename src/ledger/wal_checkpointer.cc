@@ -1,4 +1,5 @@
 #include "ledger/wal_checkpointer.h"
+#include "base/thread_name.h"
 
 #include <sqlite3.h>
 
@@ -7,7 +8,10 @@ namespace yibao {
 WalCheckpointer::WalCheckpointer(sqlite3* writer, sqlite3* own, int threshold_pages,
                                  int inline_pages)
     : own_(own), threshold_pages_(threshold_pages), inline_pages_(inline_pages) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("yb-checkpoint");
+    Loop();
+  });
   sqlite3_wal_hook(writer, &WalCheckpointer::OnCommit, this);
 }
 

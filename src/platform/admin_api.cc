@@ -19,6 +19,7 @@
 #include "base/date.h"
 #include "base/money.h"
 #include "base/text.h"
+#include "base/thread_name.h"
 #include "catalogue/catalogue_csv.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
@@ -494,7 +495,10 @@ struct AdminApi::Impl {
   Impl(RegionHolder& r, Ledger& l, std::map<std::string, std::string> t, const Clock* c)
       : region(r), ledger(l), tokens(std::move(t)), clock(c ? *c : SystemClock::Instance()) {
     LoadContributionRule();
-    worker = std::thread([this] { Run(); });
+    worker = std::thread([this] {
+      NameThisThread("yb-admin");
+      Run();
+    });
   }
 
   ~Impl() {

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/thread_name.h"
 #include "interface/bill_json.h"
 #include "server/envelope.h"
 
@@ -719,6 +720,7 @@ Result<uint16_t> HttpServer::Start() {
 
   for (auto& loop : c.loops) {
     loop->thread = std::thread([&c, l = loop.get()] {
+      NameThisThread("yb-io");
       for (;;) {
         try {
           l->ioc.run();

@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "ledger/sqlite_ledger_testing.h"
@@ -32,6 +35,26 @@ TEST(SqliteLedger, SurvivesKillNine) {
   TempDir dir;
   const std::string db = dir.File("ledger.db");
   KillNineRounds([&] { return OpenSqliteLedger(db); }, dir.File("acks.txt"), 20, 20251123);
+}
+
+// The writer and the checkpointer carry their names (base/thread_name.h), for `top -H` and perf.
+TEST(SqliteLedger, ItsThreadsAreNamed) {
+  TempDir dir;
+  auto threads = [] {
+    std::multiset<std::string> names;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      names.insert(name);
+    }
+    return names;
+  };
+  const auto before = threads();
+  auto ledger = OpenSqliteLedger(dir.File("ledger.db"));
+  const auto with = threads();
+  EXPECT_EQ(with.count("yb-ledger-write") - before.count("yb-ledger-write"), 1u);
+  EXPECT_EQ(with.count("yb-checkpoint") - before.count("yb-checkpoint"), 1u);
 }
 
 // The ceiling the read cache's msgid filter starts from: per institution, the greatest msgid in

@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -346,6 +348,18 @@ TEST_F(ServerTest, TenCallsOnOneKeepAliveConnection) {
   EXPECT_EQ(metrics_.connections_total(), 1u);  // all ten on one socket
   EXPECT_EQ(metrics_.requests("0001", 0), 5u);
   EXPECT_EQ(metrics_.requests("0002", 0), 5u);
+}
+
+// An operator's `top -H` tells the I/O threads from the ledger's (base/thread_name.h).
+TEST_F(ServerTest, IoThreadsAreNamed) {
+  int named = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    named += name == "yb-io";
+  }
+  EXPECT_EQ(named, 3);  // the fixture's three I/O threads
 }
 
 TEST_F(ServerTest, ReplyCarriesOnlyTheReplyFields) {
