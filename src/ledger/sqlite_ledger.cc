@@ -188,20 +188,6 @@ CREATE INDEX IF NOT EXISTS settlement_reconcile
   ON settlement(fixmedins_code, insutype, clr_type, setl_time);
 )sql";
 
-// The writer's multi-row statements: statement k inserts 2^k rows (1 to 32; 32 accumulator rows
-// are 160 parameters, far under SQLite's limit).
-constexpr size_t kRowStatements = 6;
-
-// "(?,?,?),(?,?,?),…": `n` copies of `row`.
-std::string RowsOf(std::string_view row, size_t n) {
-  std::string rows;
-  for (size_t i = 0; i < n; ++i) {
-    if (i) rows += ',';
-    rows += row;
-  }
-  return rows;
-}
-
 struct StmtDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
@@ -216,9 +202,6 @@ Stmt Prepare(sqlite3* db, const char* sql) {
 // Text is bound without a copy (SQLITE_STATIC): the string must outlive the statement's steps up to
 // its reset. Every statement is bound afresh before it is stepped.
 void Bind(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), int(v.size()), SQLITE_STATIC);
-}
-void Bind(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), int(v.size()), SQLITE_STATIC);
 }
 void Bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
@@ -554,20 +537,11 @@ class SqliteLedger final : public Ledger {
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))sql");
     mark_cancelled_ = Prepare(writer_db_, R"sql(
       UPDATE settlement SET cancelled_by = ?1 WHERE setl_id = ?2 AND cancels = '' AND cancelled_by = '')sql");
-    for (size_t k = 0; k < kRowStatements; ++k) {
-      const std::string accumulator_rows = RowsOf("(?,?,?,?,?)", size_t(1) << k);
-      add_accumulator_rows_[k] =
-          Prepare(writer_db_,
-                  ("INSERT INTO accumulator (psn_no, insutype, year, account, value) VALUES " +
-                   accumulator_rows +
-                   " ON CONFLICT (psn_no, insutype, year, account) DO UPDATE SET value = value + "
-                   "excluded.value")
-                      .c_str());
-      insert_journal_rows_[k] =
-          Prepare(writer_db_, ("INSERT INTO journal (setl_id, account, amount) VALUES " +
-                               RowsOf("(?,?,?)", size_t(1) << k))
-                                  .c_str());
-    }
+    add_accumulator_ = Prepare(writer_db_, R"sql(
+      INSERT INTO accumulator (psn_no, insutype, year, account, value) VALUES (?,?,?,?,?)
+      ON CONFLICT (psn_no, insutype, year, account) DO UPDATE SET value = value + excluded.value)sql");
+    insert_journal_ =
+        Prepare(writer_db_, "INSERT INTO journal (setl_id, account, amount) VALUES (?,?,?)");
     add_balance_ = Prepare(writer_db_, R"sql(
       INSERT INTO account_balance (account, balance) VALUES (?,?)
       ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance)sql");
@@ -644,8 +618,6 @@ class SqliteLedger final : public Ledger {
   ~SqliteLedger() override {
     writer_->Stop();  // drains the queue first: every submitted write gets its callback
     checkpointer_.reset();
-    for (auto* rows : {&add_accumulator_rows_, &insert_journal_rows_})
-      for (Stmt& s : *rows) s.reset();
     for (Stmt* s : {&begin_,
                     &commit_,
                     &savepoint_,
@@ -659,6 +631,8 @@ class SqliteLedger final : public Ledger {
                     &visit_known_,
                     &insert_settlement_,
                     &mark_cancelled_,
+                    &add_accumulator_,
+                    &insert_journal_,
                     &add_balance_,
                     &insert_reply_,
                     &insert_audit_,
@@ -1102,7 +1076,7 @@ class SqliteLedger final : public Ledger {
     int64_t sum = 0;
     for (const auto& e : w.journal) sum += e.amount;
     if (sum != 0) return WriteStatus::kUnbalanced;
-    std::string_view posting_id;  // what the journal entries are posted under (in `w`)
+    std::string posting_id;  // what the journal entries are posted under
     if (w.settlement) {
       const SettlementRecord& r = *w.settlement;
       posting_id = r.setl_id;
@@ -1124,6 +1098,11 @@ class SqliteLedger final : public Ledger {
           return WriteStatus::kDuplicateVisit;  // nothing live to cancel
       }
       if (!deltas_ok) return WriteStatus::kFailed;
+      for (const auto& d : w.accumulators) {
+        if (d.delta == 0) continue;
+        BindAll(add_accumulator_.get(), r.psn_no, r.insutype, int64_t(r.year), d.account, d.delta);
+        if (!Step(add_accumulator_.get())) return WriteStatus::kFailed;
+      }
     }
     if (w.contribution) {
       const ContributionRecord& c = *w.contribution;
@@ -1208,6 +1187,10 @@ class SqliteLedger final : public Ledger {
         return WriteStatus::kDuplicateVisit;  // lines or a settlement under its key
       }
     }
+    for (const auto& e : w.journal) {
+      BindAll(insert_journal_.get(), posting_id, e.account, e.amount);
+      if (!Step(insert_journal_.get())) return WriteStatus::kFailed;
+    }
     if (!w.msgid.empty()) {
       const std::string reply = StoredReply(w);
       BindAll(insert_reply_.get(), w.fixmedins_code, w.msgid, w.infno, reply);
@@ -1218,19 +1201,8 @@ class SqliteLedger final : public Ledger {
       BindAll(insert_audit_.get(), w.fixmedins_code, w.audit_operator, w.audit_action);
       if (!Step(insert_audit_.get())) return WriteStatus::kFailed;
     }
-    // Kept: its journal entries, its accumulator deltas and the balances they move go in when
-    // the batch commits (AddBatchRows). `w` outlives the batch, so views into it do too.
-    for (const auto& e : w.journal) {
-      batch_journal_.push_back({posting_id, e.account, e.amount});
-      batch_balances_[e.account] += e.amount;
-    }
-    if (w.settlement) {
-      const SettlementRecord& r = *w.settlement;
-      for (const auto& d : w.accumulators)
-        if (d.delta != 0)
-          batch_accumulators_.push_back(
-              {r.psn_no, r.insutype, int64_t(r.year), d.account, d.delta});
-    }
+    // Kept: its entries move the balances when the batch commits (AddBatchBalances).
+    for (const auto& e : w.journal) batch_balances_[e.account] += e.amount;
     return WriteStatus::kDurable;
   }
 
@@ -1243,54 +1215,6 @@ class SqliteLedger final : public Ledger {
       if (!Step(add_balance_.get())) return false;
     }
     return true;
-  }
-
-  // The batch's journal entries and accumulator deltas, in the order their writes were applied,
-  // several rows a statement: one statement a row cost about 2 µs of the writer's time each
-  // (bench/ledger_bench BM_SettlementWriteParts). A person's deltas met twice in a batch add up
-  // (the upsert sees the statement's own earlier rows).
-  bool AddBatchRows() {
-    return InsertRows(batch_journal_, insert_journal_rows_,
-                      [](sqlite3_stmt* s, int at, const JournalRow& r) {
-                        Bind(s, at + 1, r.posting_id);
-                        Bind(s, at + 2, r.account);
-                        Bind(s, at + 3, r.amount);
-                        return 3;
-                      }) &&
-           InsertRows(batch_accumulators_, add_accumulator_rows_,
-                      [](sqlite3_stmt* s, int at, const AccumulatorRow& r) {
-                        Bind(s, at + 1, r.psn_no);
-                        Bind(s, at + 2, r.insutype);
-                        Bind(s, at + 3, r.year);
-                        Bind(s, at + 4, r.account);
-                        Bind(s, at + 5, r.delta);
-                        return 5;
-                      }) &&
-           AddBatchBalances();
-  }
-
-  // Inserts `rows` with the largest statements that fit: 2^k rows for statement k.
-  template <typename Row, typename BindRow>
-  bool InsertRows(const std::vector<Row>& rows, const std::array<Stmt, kRowStatements>& statements,
-                  BindRow bind_row) {
-    size_t at = 0;
-    for (size_t k = kRowStatements; k-- > 0;) {
-      const size_t n = size_t(1) << k;
-      for (; rows.size() - at >= n; at += n) {
-        sqlite3_stmt* s = statements[k].get();
-        int param = 0;
-        for (size_t i = 0; i < n; ++i) param += bind_row(s, param, rows[at + i]);
-        if (!Step(s)) return false;
-      }
-    }
-    return true;
-  }
-
-  // Forgets what the batch's writes would add (a new batch, or the batch rolled back).
-  void ClearBatchRows() {
-    batch_journal_.clear();
-    batch_accumulators_.clear();
-    batch_balances_.clear();
   }
 
   // The pre-check: true when Apply(w) cannot be refused once it has changed the database, so that
@@ -1367,7 +1291,7 @@ class SqliteLedger final : public Ledger {
   // not know), the whole transaction is rolled back and the batch re-run with a savepoint per
   // write, so correctness never rests on the pre-check being complete.
   void CommitBatch(const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
-    ClearBatchRows();
+    batch_balances_.clear();
     if (!Step(begin_.get())) return;
     const int forced = sqlite_ledger_testing::forced_fallback;
     int unguarded = 0;
@@ -1389,13 +1313,13 @@ class SqliteLedger final : public Ledger {
       ++sqlite_ledger_testing::fallback_batches;
       if (!sqlite3_get_autocommit(writer_db_)) Step(rollback_.get());
       status.assign(writes.size(), WriteStatus::kFailed);
-      ClearBatchRows();  // rolled back with the rest
+      batch_balances_.clear();  // rolled back with the rest
       if (!Step(begin_.get())) return;
       for (size_t i = 0; i < writes.size(); ++i) status[i] = ApplyInSavepoint(writes[i]);
     } else {
       sqlite_ledger_testing::unguarded_writes += unguarded;
     }
-    if (!AddBatchRows() || !Step(commit_.get())) {
+    if (!AddBatchBalances() || !Step(commit_.get())) {
       Exec(writer_db_, "ROLLBACK");
       status.assign(writes.size(), WriteStatus::kFailed);
     }
@@ -1409,30 +1333,16 @@ class SqliteLedger final : public Ledger {
   // The writer thread's scratch for Apply.
   std::vector<std::pair<std::string_view, int64_t>> deltas_;
   std::string postings_;
-  // What the batch's kept writes add, applied just before COMMIT (AddBatchRows); views into the
-  // batch's writes.
-  struct JournalRow {
-    std::string_view posting_id, account;
-    int64_t amount;
-  };
-  struct AccumulatorRow {
-    std::string_view psn_no, insutype;
-    int64_t year;
-    std::string_view account;
-    int64_t delta;
-  };
-  std::vector<JournalRow> batch_journal_;
-  std::vector<AccumulatorRow> batch_accumulators_;
-  std::map<std::string, int64_t> batch_balances_;  // by account
+  std::map<std::string, int64_t> batch_balances_;  // by account, from the batch's kept writes
   bool wrote_ = false;  // the current Apply has run a statement that may have changed something
   Stmt begin_, commit_, savepoint_, rollback_to_, release_, rollback_;
   Stmt live_settlement_, contribution_exists_, live_fee_line_, reply_exists_,
-      visit_known_;                                                              // pre-check
-  std::array<Stmt, kRowStatements> add_accumulator_rows_, insert_journal_rows_;  // 2^k rows each
-  Stmt insert_settlement_, mark_cancelled_, add_balance_, insert_reply_, insert_audit_,
-      upsert_person_, delete_insurances_, delete_identities_, insert_insurance_, insert_identity_,
-      upsert_employer_, upsert_institution_, upsert_filing_, upsert_sign_in_, upsert_visit_,
-      insert_visit_, insert_fee_line_, cancel_fee_line_, insert_contribution_;
+      visit_known_;  // pre-check
+  Stmt insert_settlement_, mark_cancelled_, add_accumulator_, insert_journal_, add_balance_,
+      insert_reply_, insert_audit_, upsert_person_, delete_insurances_, delete_identities_,
+      insert_insurance_, insert_identity_, upsert_employer_, upsert_institution_, upsert_filing_,
+      upsert_sign_in_, upsert_visit_, insert_visit_, insert_fee_line_, cancel_fee_line_,
+      insert_contribution_;
   // The log is checkpointed off the writer's thread past kCheckpointPages (SQLite's own default
   // threshold; 4096 measured no faster and cost more CPU per settlement), by the writer itself
   // past kInlineCheckpointPages (512 MiB of 8 KiB pages).
