@@ -1,7 +1,8 @@
 #include "ledger/group_commit.h"
-#include "base/thread_name.h"
 
 #include <chrono>
+
+#include "base/thread_name.h"
 
 namespace yibao {
 

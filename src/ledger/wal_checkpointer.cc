@@ -1,7 +1,8 @@
 #include "ledger/wal_checkpointer.h"
-#include "base/thread_name.h"
 
 #include <sqlite3.h>
+
+#include "base/thread_name.h"
 
 namespace yibao {
 
