@@ -8,10 +8,8 @@ namespace yibao {
 
 GroupCommitWriter::GroupCommitWriter(size_t max_batch, CommitBatch commit)
     : max_batch_(max_batch == 0 ? 1 : max_batch), commit_(std::move(commit)) {
-  thread_ = std::thread([this] {
-    NameThisThread("yb-ledger-write");
-    Loop();
-  });
+  thread_ = std::thread([this] { Loop(); });
+  NameThread(thread_, "yb-ledger-write");
 }
 
 GroupCommitWriter::~GroupCommitWriter() { Stop(); }

@@ -9,10 +9,8 @@ namespace yibao {
 WalCheckpointer::WalCheckpointer(sqlite3* writer, sqlite3* own, int threshold_pages,
                                  int inline_pages)
     : own_(own), threshold_pages_(threshold_pages), inline_pages_(inline_pages) {
-  thread_ = std::thread([this] {
-    NameThisThread("yb-checkpoint");
-    Loop();
-  });
+  thread_ = std::thread([this] { Loop(); });
+  NameThread(thread_, "yb-checkpoint");
   sqlite3_wal_hook(writer, &WalCheckpointer::OnCommit, this);
 }
 

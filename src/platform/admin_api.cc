@@ -495,10 +495,8 @@ struct AdminApi::Impl {
   Impl(RegionHolder& r, Ledger& l, std::map<std::string, std::string> t, const Clock* c)
       : region(r), ledger(l), tokens(std::move(t)), clock(c ? *c : SystemClock::Instance()) {
     LoadContributionRule();
-    worker = std::thread([this] {
-      NameThisThread("yb-admin");
-      Run();
-    });
+    worker = std::thread([this] { Run(); });
+    NameThread(worker, "yb-admin");
   }
 
   ~Impl() {

@@ -720,7 +720,6 @@ Result<uint16_t> HttpServer::Start() {
 
   for (auto& loop : c.loops) {
     loop->thread = std::thread([&c, l = loop.get()] {
-      NameThisThread("yb-io");
       for (;;) {
         try {
           l->ioc.run();
@@ -730,6 +729,7 @@ Result<uint16_t> HttpServer::Start() {
         }
       }
     });
+    NameThread(loop->thread, "yb-io");
   }
   c.phase = Core::Phase::kRunning;
   c.log.Log(LogLevel::kInfo, "listening",
