@@ -399,7 +399,7 @@ class Shared {
 
   bool Acking() const { return ack_fd >= 0; }
   void Ack(const std::string& line) {
-    if (ack_fd < 0) return;
+    if (!Acking()) return;
     // One write per line on an O_APPEND descriptor: lines never interleave, and each is in the
     // file (the page cache) as soon as write returns — the loader's own crash is not the test.
     const char* p = line.data();
@@ -689,7 +689,7 @@ class Worker {
     return s_.start + duration_cast<Clock::duration>(std::chrono::duration<double>(at));
   }
 
-  // Open loop: waits for the k-th slot and returns when the call's latency counts from: the slot,
+  // Open loop: waits for the slot `intended` and returns when the call's latency counts from: it,
   // or the moment of sending when that is earlier. Workers wake on a grid of kPacingGrid, those
   // due in one step together (one wake-up of the loader thread instead of one a slot; measured at
   // 10,000/s: 9% less loader CPU a call), so a call may go out up to a step early; its latency then

@@ -37,7 +37,7 @@ Date HistorySince(const RuleSet& rules, Date begin) {
 namespace {
 
 // The day of a "YYYY-MM-DD…" text, or `fallback` when it has none.
-Date DayOf(const std::string& text, Date fallback) {
+Date DayOf(std::string_view text, Date fallback) {
   auto d = Date::Parse(text.substr(0, 10));
   return d ? *d : fallback;
 }
@@ -95,7 +95,7 @@ Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& deta
     const std::string_view day = std::string_view(l.fee_ocur_time).substr(0, 10);
     if (day.empty() || day != last_day) {
       last_day = day;
-      last_date = DayOf(l.fee_ocur_time, e.begin);
+      last_date = DayOf(day, e.begin);
     }
     o.date = std::clamp(last_date, e.begin, e.end);
     o.has_date = true;
