@@ -7,7 +7,8 @@
 //   BM_PriceAndReview/N/C  the same plus ReviewAtSettlement: the person's history from the ledger
 //                          (two statements, or the read cache's), the encounters, binding the rule
 //                          base, the rules
-// C = 1: the ledger is read through the read cache (ledger/read_cache.h), as `yibao serve` does.
+// C = 1: the ledger is read through the read cache (ledger/read_cache.h), and the history's
+// encounters built once are used again (platform/history_encounters.h), as `yibao serve` does.
 // The difference is the review's cost per settlement with N visits of history. No writer runs
 // meanwhile, so SQLite's own page cache stays warm: the store's side is cheaper than in a server.
 #include <benchmark/benchmark.h>
@@ -96,6 +97,7 @@ struct World {
   VisitRecord current;
   std::vector<FeeLineRecord> lines;
   std::vector<const FeeLineRecord*> line_refs;  // into `lines`, as settlement passes them
+  std::unique_ptr<HistoryEncounters> kept;      // with the read cache only, as the server has it
 };
 
 // A ledger whose person has `history` settled visits before the one to settle; read through the
@@ -115,6 +117,7 @@ World& TheWorld(int history, bool cached) {
   auto ledger = OpenSqliteLedger((w->dir / "ledger.db").string());
   if (!ledger) std::abort();
   w->ledger = cached ? WithReadCache(std::move(*ledger)) : std::move(*ledger);
+  if (cached) w->kept = std::make_unique<HistoryEncounters>();
   if (!SeedLedger(*w->region, *w->ledger)) std::abort();
   auto review = LoadReviewBase(std::string(YIBAO_SOURCE_DIR) + "/rules/national",
                                std::string(YIBAO_SOURCE_DIR) + "/regions/qinglan/knowledge",
@@ -176,7 +179,8 @@ void BM_PriceAndReview(benchmark::State& state) {
   size_t findings = 0, encounters = 0;
   for (auto _ : state) {
     auto priced = Price(w);
-    auto review = ReviewAtSettlement(*w.ledger, *w.review, *priced, w.current, w.line_refs);
+    auto review =
+        ReviewAtSettlement(*w.ledger, *w.review, *priced, w.current, w.line_refs, w.kept.get());
     if (!review) std::abort();
     findings = review->findings.size();
     encounters = review->request.store.visits.size();

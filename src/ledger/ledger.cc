@@ -35,7 +35,7 @@ WriteStatus Ledger::SubmitAndWait(LedgerWrite write) {
 void AttachLines(std::vector<PersonVisit>& visits, std::vector<FeeLineRecord> lines) {
   std::map<std::pair<std::string_view, std::string_view>, size_t> by_key;
   for (size_t i = 0; i < visits.size(); ++i)
-    by_key[{visits[i].visit.fixmedins_code, visits[i].visit.mdtrt_id}] = i;
+    by_key[{visits[i].visit->fixmedins_code, visits[i].visit->mdtrt_id}] = i;
   std::vector<std::vector<FeeLineRecord>> of(visits.size());
   for (FeeLineRecord& l : lines) {
     auto it = by_key.find({l.fixmedins_code, l.mdtrt_id});

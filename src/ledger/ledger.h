@@ -186,17 +186,22 @@ struct FeeLineRecord {
 // Fee lines shared read-only: the read cache hands out the vector it keeps instead of a copy.
 using SharedFeeLines = std::shared_ptr<const std::vector<FeeLineRecord>>;
 
+// A visit shared read-only, like its lines: the read cache hands out the record it keeps.
+using SharedVisit = std::shared_ptr<const VisitRecord>;
+
 // A visit with whether it has a live (not cancelled) settlement and its live fee lines (in upload
-// order): see Ledger::ClaimedVisitsOf.
+// order): see Ledger::ClaimedVisitsOf. A record or a vector a reader holds never changes: a write
+// replaces it.
 struct PersonVisit {
-  VisitRecord visit;
+  SharedVisit visit;  // from a Ledger never null
   bool settled = false;
   SharedFeeLines lines;  // from a Ledger never null (AttachLines gives each visit its vector)
   bool operator==(const PersonVisit& o) const {
     auto same_lines = [](const SharedFeeLines& a, const SharedFeeLines& b) {
       return a == b || (a && b ? *a == *b : (a ? a->empty() : b->empty()));
     };
-    return visit == o.visit && settled == o.settled && same_lines(lines, o.lines);
+    const bool same_visit = visit == o.visit || (visit && o.visit && *visit == *o.visit);
+    return same_visit && settled == o.settled && same_lines(lines, o.lines);
   }
 };
 // Gives each of `visits` its lines from `lines` (upload order kept); the backends' helper.

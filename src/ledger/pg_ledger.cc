@@ -757,9 +757,9 @@ class PgLedger final : public Ledger {
     std::vector<PersonVisit> out;
     for (int i = 0; r && i < PQntuples(r.get()); ++i) {
       auto t = [&](int col) { return Text(r.get(), i, col); };
-      out.push_back(
-          PersonVisit{VisitRecord{t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)},
-                      Bool(r.get(), i, 10)});
+      out.push_back(PersonVisit{std::make_shared<const VisitRecord>(VisitRecord{
+                                    t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9)}),
+                                Bool(r.get(), i, 10)});
     }
     std::vector<FeeLineRecord> lines;
     Res f = lease.Read("r_fee_lines_of_person", {psn_no.c_str(), since.c_str()});

@@ -110,7 +110,7 @@ constexpr int kClaimsMissesAtMost = 4;
 struct CacheChange {
   std::vector<std::string> persons, institutions, employers, sign_ins;
   bool filings = false;
-  std::optional<VisitRecord> visit;
+  SharedVisit visit;          // the record the cache keeps once it lands
   bool visit_is_new = false;  // then, once durable, it has no lines and no settlement yet
   std::vector<FeeLineRecord> fee_lines, fee_lines_cancelled;
   std::string settled_visit;  // the visit key of a settlement or cancellation, if any
@@ -208,8 +208,8 @@ class CachedLedger final : public Ledger {
   }
   std::optional<VisitRecord> FindVisit(const std::string& fixmedins_code,
                                        const std::string& mdtrt_id) override {
-    return Cached(visits_, Key(fixmedins_code, mdtrt_id),
-                  [&] { return backend_->FindVisit(fixmedins_code, mdtrt_id); });
+    SharedVisit v = CachedVisit(Key(fixmedins_code, mdtrt_id), fixmedins_code, mdtrt_id);
+    return v ? std::optional<VisitRecord>(*v) : std::nullopt;
   }
   SharedFeeLines FeeLinesOf(const std::string& fixmedins_code,
                             const std::string& mdtrt_id) override {
@@ -271,9 +271,9 @@ class CachedLedger final : public Ledger {
       const uint64_t epoch = ReadEpoch();
       std::vector<PersonVisit> all = backend_->ClaimedVisitsOf(psn_no, "");
       for (const PersonVisit& v : all)
-        keys.push_back(Key(v.visit.fixmedins_code, v.visit.mdtrt_id));
+        keys.push_back(Key(v.visit->fixmedins_code, v.visit->mdtrt_id));
       person_claims_.Fill(psn_no, std::move(keys), epoch);
-      std::erase_if(all, [&](const PersonVisit& v) { return !Within(v.visit, since); });
+      std::erase_if(all, [&](const PersonVisit& v) { return !Within(*v.visit, since); });
       return all;
     }
     ++hits_;
@@ -282,20 +282,19 @@ class CachedLedger final : public Ledger {
     for (const std::string& key : keys) {
       if (misses > kClaimsMissesAtMost) return backend_->ClaimedVisitsOf(psn_no, since);
       const auto [fixmedins_code, mdtrt_id] = VisitOfKey(key);
-      std::optional<VisitRecord> visit = Cached(
-          visits_, key, [&] { return backend_->FindVisit(fixmedins_code, mdtrt_id); }, &misses);
+      SharedVisit visit = CachedVisit(key, fixmedins_code, mdtrt_id, &misses);
       if (!visit || visit->psn_no != psn_no || !Within(*visit, since)) continue;
       const bool settled = HasLiveSettlement(key, fixmedins_code, mdtrt_id, misses);
       if (!settled && visit->status != "admitted" && visit->status != "discharged") continue;
       PersonVisit& v = out.emplace_back();
-      v.visit = std::move(*visit);
+      v.visit = std::move(visit);
       v.settled = settled;
       v.lines = LinesOf(key, fixmedins_code, mdtrt_id, &misses).Live();  // shared, not copied
     }
     if (misses > kClaimsMissesAtMost) return backend_->ClaimedVisitsOf(psn_no, since);
     std::sort(out.begin(), out.end(), [](const PersonVisit& a, const PersonVisit& b) {
-      return std::tie(a.visit.begntime, a.visit.fixmedins_code, a.visit.mdtrt_id) <
-             std::tie(b.visit.begntime, b.visit.fixmedins_code, b.visit.mdtrt_id);
+      return std::tie(a.visit->begntime, a.visit->fixmedins_code, a.visit->mdtrt_id) <
+             std::tie(b.visit->begntime, b.visit->fixmedins_code, b.visit->mdtrt_id);
     });
     return out;
   }
@@ -367,6 +366,18 @@ class CachedLedger final : public Ledger {
     return value;
   }
 
+  // A visit's record, from the cache or (filling it) from the backend; null if there is none.
+  SharedVisit CachedVisit(const std::string& key, const std::string& fixmedins_code,
+                          const std::string& mdtrt_id, int* local_misses = nullptr) {
+    return Cached(
+        visits_, key,
+        [&] {
+          auto v = backend_->FindVisit(fixmedins_code, mdtrt_id);
+          return v ? std::make_shared<const VisitRecord>(std::move(*v)) : SharedVisit();
+        },
+        local_misses);
+  }
+
   // A visit's lines, from the cache or (filling it) from the backend.
   VisitLines LinesOf(const std::string& key, const std::string& fixmedins_code,
                      const std::string& mdtrt_id, int* local_misses = nullptr) {
@@ -401,7 +412,7 @@ class CachedLedger final : public Ledger {
       filings_.PendAll();
     }
     if (w.visit) {
-      c.visit = *w.visit;
+      c.visit = std::make_shared<const VisitRecord>(*w.visit);
       const std::string key = Key(w.visit->fixmedins_code, w.visit->mdtrt_id);
       visits_.Pend(key);
       if (w.visit_is_new) {
@@ -431,7 +442,7 @@ class CachedLedger final : public Ledger {
       }
       // Claims go by the visit's person (the settlement's may differ); a visit upserted at the
       // same time, or moved to another person meanwhile, is added to that person by its own write.
-      if (auto visit = FindVisit(r.fixmedins_code, r.mdtrt_id))
+      if (SharedVisit visit = CachedVisit(c.settled_visit, r.fixmedins_code, r.mdtrt_id))
         c.claims.emplace_back(visit->psn_no, c.settled_visit);
       // The backends apply accumulator deltas only with a settlement, and skip zero ones.
       c.accumulator_key = AccumulatorKey(r.psn_no, r.insutype, r.year);
@@ -465,7 +476,7 @@ class CachedLedger final : public Ledger {
     if (c.visit) {
       const std::string key = Key(c.visit->fixmedins_code, c.visit->mdtrt_id);
       if (durable)
-        visits_.LandSet(key, epoch, *c.visit);  // upserted whole
+        visits_.LandSet(key, epoch, c.visit);  // upserted whole
       else
         visits_.LandChange(key, epoch, nullptr);
       // A new visit inserted has no lines and no live settlement: the fee upload's first reads
@@ -540,7 +551,7 @@ class CachedLedger final : public Ledger {
   CacheShards<std::optional<EmployerRecord>> employers_;
   CacheShards<std::optional<SignInRecord>> sign_ins_;
   CacheShards<std::vector<FilingRecord>> filings_;
-  CacheShards<std::optional<VisitRecord>> visits_;
+  CacheShards<SharedVisit> visits_;                      // null: no such visit
   CacheShards<char> live_settlement_;                    // kLiveSettlement or kNoLiveSettlement
   CacheShards<std::vector<std::string>> person_claims_;  // visit keys by psn_no
   CacheShards<VisitLines> fee_lines_;

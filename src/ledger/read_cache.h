@@ -24,9 +24,9 @@
 // visit keys are kept (every visit that may be one of the person's claims: those the store listed
 // when the person was first asked for, and every visit upserted for the person or settled since),
 // and each visit, whether it is settled and its lines are read as above, then filtered and ordered
-// as the backends' query does; a visit's live lines are handed out as the cache's own shared
-// vector, never changed in place while a reader holds it. More than a few misses on the way, and
-// the backend answers.
+// as the backends' query does; a visit's record and its live lines are handed out as the cache's
+// own shared ones, never changed in place while a reader holds them. More than a few misses on the
+// way, and the backend answers.
 //
 // Replies by msgid are not kept, but which msgids surely have none is (msgid_filter.h): a new
 // message's replay check then does not read the store, on backends that can tell the greatest

@@ -862,10 +862,11 @@ class SqliteLedger final : public Ledger {
     BindAll(c.s, psn_no, since);
     std::vector<PersonVisit> out;
     while (sqlite3_step(c.s) == SQLITE_ROW)
-      out.push_back(PersonVisit{
-          VisitRecord{Text(c.s, 0), Text(c.s, 1), Text(c.s, 2), Text(c.s, 3), Text(c.s, 4),
-                      Text(c.s, 5), Text(c.s, 6), Text(c.s, 7), Text(c.s, 8), Text(c.s, 9)},
-          sqlite3_column_int(c.s, 10) != 0});
+      out.push_back(
+          PersonVisit{std::make_shared<const VisitRecord>(VisitRecord{
+                          Text(c.s, 0), Text(c.s, 1), Text(c.s, 2), Text(c.s, 3), Text(c.s, 4),
+                          Text(c.s, 5), Text(c.s, 6), Text(c.s, 7), Text(c.s, 8), Text(c.s, 9)}),
+                      sqlite3_column_int(c.s, 10) != 0});
     std::vector<FeeLineRecord> lines;
     Cursor f(lease.Prepared(kReadFeeLinesOfPerson));
     BindAll(f.s, psn_no, since);

@@ -14,7 +14,11 @@
 namespace yibao {
 
 HisService::HisService(RegionHolder& region, Ledger& ledger, const Clock& clock, HisOptions options)
-    : region_(region), ledger_(ledger), clock_(clock), options_(options) {}
+    : region_(region),
+      ledger_(ledger),
+      clock_(clock),
+      options_(options),
+      history_encounters_(options.history_encounters) {}
 
 HisService::~HisService() = default;
 

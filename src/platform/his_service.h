@@ -36,6 +36,7 @@
 
 #include "ledger/ledger.h"
 #include "platform/his_common.h"
+#include "platform/history_encounters.h"
 #include "platform/person_queue.h"
 #include "platform/region_holder.h"
 #include "platform/review_base.h"
@@ -62,6 +63,9 @@ struct HisOptions {
   std::shared_ptr<const ReviewBase> review;
   // 事中 review inside 2206/2207 and 2303/2304 with that rule base (settlement_review.h).
   SettlementReviewMode settlement_review = SettlementReviewMode::kEnforce;
+  // That review's encounters of history visits kept for the person's next settlement, in weight
+  // (an encounter and each of its orders count 1; history_encounters.h).
+  size_t history_encounters = 800'000;
 };
 
 class HisService {
@@ -162,6 +166,7 @@ class HisService {
   const Clock& clock_;
   HisOptions options_;
   PersonQueue persons_;
+  HistoryEncounters history_encounters_;
 
   std::mutex mu_;
   struct LiveSignIn {

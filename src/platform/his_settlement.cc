@@ -87,7 +87,8 @@ std::string HisService::PlanSettlement(const std::string& fixmedins_code, const 
   if (!priced) return FailWith(priced.errors()).err_msg;
   plan.priced = std::move(*priced);
   if (ReviewsSettlements()) {
-    auto review = ReviewAtSettlement(ledger_, *options_.review, *plan.priced, *s.visit, s.lines);
+    auto review = ReviewAtSettlement(ledger_, *options_.review, *plan.priced, *s.visit, s.lines,
+                                     &history_encounters_);
     if (!review) return FailWith(review.errors()).err_msg;
     plan.review = std::move(*review);
   }

@@ -110,7 +110,8 @@ Result<ReviewEncounter> Encounter(const VisitRecord& v, const VisitDetails& deta
 
 Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& base,
                                             const PricedVisit& priced, const VisitRecord& visit,
-                                            std::span<const FeeLineRecord* const> lines) {
+                                            std::span<const FeeLineRecord* const> lines,
+                                            HistoryEncounters* kept) {
   const Visit& settled = priced.prepared.visit;
   const std::string& region_admdvs = priced.region->admdvs;
   ReviewPatient patient;
@@ -127,14 +128,13 @@ Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& ba
   institutions[priced.institution.fixmedins_code] = priced.institution;
   const std::vector<PersonVisit> history =
       ledger.ClaimedVisitsOf(patient.psn_no, HistorySince(base.rules, settled.begin).ToString());
-  patient.encounters.reserve(history.size() + 1);
+  std::vector<SharedEncounter> past;  // held while the request is built from them
+  past.reserve(history.size());
   for (const PersonVisit& h : history) {
-    const VisitRecord& v = h.visit;
+    const VisitRecord& v = *h.visit;
     if (v.fixmedins_code == visit.fixmedins_code && v.mdtrt_id == visit.mdtrt_id) continue;
     // The ledger returns claims: settled visits, and stays whether settled or not (the patient is
     // in hospital either way).
-    auto details = ParseVisitDetailsJson(v.info_json);
-    if (!details) continue;  // unreadable history is not the settled visit's fault
     auto& inst = institutions[v.fixmedins_code];
     if (!inst) inst = ledger.FindInstitution(v.fixmedins_code);
     if (!inst) continue;
@@ -142,16 +142,25 @@ Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& ba
     if (begin > settled.end) continue;  // later than this visit: not history
     // A stay not discharged yet runs on past the settled visit: its end is taken as the day after.
     const Date end = v.endtime.empty() ? PlusDays(settled.end, 1) : DayOf(v.endtime, begin);
-    auto e = Encounter(v, *details, *inst, *h.lines, end, region_admdvs);
-    if (e) patient.encounters.push_back(std::move(*e));
+    auto build = [&]() -> SharedEncounter {
+      auto details = ParseVisitDetailsJson(v.info_json);
+      if (!details) return nullptr;  // unreadable history is not the settled visit's fault
+      auto e = Encounter(v, *details, *inst, *h.lines, end, region_admdvs);
+      return e ? std::make_shared<const ReviewEncounter>(std::move(*e)) : nullptr;
+    };
+    if (SharedEncounter e = kept ? kept->Get(h, *inst, end, region_admdvs, build) : build())
+      past.push_back(std::move(e));
   }
   auto current =
       Encounter(visit, priced.details, priced.institution, lines, settled.end, region_admdvs);
   if (!current) return current.errors();
   current->med_type = settled.med_type;
-  patient.encounters.push_back(std::move(*current));
+  std::vector<const ReviewEncounter*> encounters;
+  encounters.reserve(past.size() + 1);
+  for (const SharedEncounter& e : past) encounters.push_back(e.get());
+  encounters.push_back(&*current);
 
-  auto request = BuildReviewRequest(patient);
+  auto request = BuildReviewRequest(patient, encounters);
   if (!request) return request.errors();
   SettlementReview out;
   out.request = std::move(*request);

@@ -15,6 +15,7 @@
 
 #include "base/diagnostic.h"
 #include "ledger/ledger.h"
+#include "platform/history_encounters.h"
 #include "platform/review_base.h"
 #include "platform/visit_assembly.h"
 #include "review/engine.h"
@@ -42,10 +43,13 @@ Date HistorySince(const RuleSet& rules, Date begin);
 
 // Reviews `priced` (the visit as PriceVisit assembled it, settled over `lines` until `end_date`)
 // with the person's visits from the ledger: those with a live settlement, and stays (admitted or
-// discharged) not settled yet. Reads the visits, their fee lines and their institutions.
+// discharged) not settled yet. Reads the visits, their fee lines and their institutions. With
+// `kept`, a history visit's encounter built for an earlier settlement is used again when its
+// records have not changed since (history_encounters.h).
 Result<SettlementReview> ReviewAtSettlement(Ledger& ledger, const ReviewBase& base,
                                             const PricedVisit& priced, const VisitRecord& visit,
-                                            std::span<const FeeLineRecord* const> lines);
+                                            std::span<const FeeLineRecord* const> lines,
+                                            HistoryEncounters* kept = nullptr);
 
 // infcode −1's err_msg for a refused settlement: every refusing finding with its rule, evidence,
 // lines and amount.

@@ -6,6 +6,14 @@
 namespace yibao {
 
 Result<ReviewRequest> BuildReviewRequest(const ReviewPatient& pt) {
+  std::vector<const ReviewEncounter*> encounters;
+  encounters.reserve(pt.encounters.size());
+  for (const ReviewEncounter& e : pt.encounters) encounters.push_back(&e);
+  return BuildReviewRequest(pt, encounters);
+}
+
+Result<ReviewRequest> BuildReviewRequest(const ReviewPatient& pt,
+                                         std::span<const ReviewEncounter* const> encounters) {
   ReviewRequest out;
   ClaimsStore& s = out.store;
   ClaimsPerson person;
@@ -17,10 +25,10 @@ Result<ReviewRequest> BuildReviewRequest(const ReviewPatient& pt) {
   s.persons.push_back(std::move(person));
   std::map<std::string, uint32_t> institutions;
   bool has_current = false;
-  for (size_t i = 0; i < pt.encounters.size(); ++i) {
-    const ReviewEncounter& e = pt.encounters[i];
+  for (size_t i = 0; i < encounters.size(); ++i) {
+    const ReviewEncounter& e = *encounters[i];
     for (size_t k = 0; k < i; ++k)
-      if (pt.encounters[k].mdtrt_id == e.mdtrt_id)
+      if (encounters[k]->mdtrt_id == e.mdtrt_id)
         return Diagnostic{"", 0, "fsi_encounter_dtos[" + std::to_string(i) + "].mdtrt_id",
                           "encounter '" + e.mdtrt_id + "' given twice"};
     auto [it, fresh] = institutions.emplace(e.medins_id, uint32_t(s.institutions.size()));

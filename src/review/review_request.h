@@ -5,6 +5,7 @@
 // Pure: the encounters in, a one-person store out.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,5 +63,9 @@ struct ReviewRequest {
 // The store of `patient`. Errors: an mdtrt_id given twice, `current` not among the encounters.
 // Encounters must have begin ≤ end and valid order fields (the parsers check them).
 Result<ReviewRequest> BuildReviewRequest(const ReviewPatient& patient);
+// The same with the encounters `encounters` in place of patient.encounters (not read): for
+// encounters kept elsewhere, which need not be copied into a patient first.
+Result<ReviewRequest> BuildReviewRequest(const ReviewPatient& patient,
+                                         std::span<const ReviewEncounter* const> encounters);
 
 }  // namespace yibao

@@ -815,7 +815,7 @@ TEST_P(LedgerTest, ClaimedVisitsAreTheHistoryWithTheirSettledState) {
   auto visits = ledger->ClaimedVisitsOf("P1", "2025-01-01");
   std::vector<std::string> seen;
   for (const auto& v : visits)
-    seen.push_back(v.visit.fixmedins_code + "/" + v.visit.mdtrt_id + (v.settled ? ":s" : ""));
+    seen.push_back(v.visit->fixmedins_code + "/" + v.visit->mdtrt_id + (v.settled ? ":s" : ""));
   EXPECT_EQ(seen, (std::vector<std::string>{"H37990000002/OPEN", "H37990000001/V2:s"}));
   ASSERT_EQ(visits[1].lines->size(), 1u);  // the live one
   EXPECT_EQ((*visits[1].lines)[0].feedetl_sn, "2");

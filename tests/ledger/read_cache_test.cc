@@ -408,7 +408,7 @@ TEST(ReadCache, FillsRacingTheWriterNeverKeepAStaleValue) {
     ASSERT_EQ(ledger->FindVisit(code, visit)->info_json, std::to_string(i));
     const auto claims = ledger->ClaimedVisitsOf(psn, "");  // the stay, admitted
     ASSERT_EQ(claims.size(), 1u) << "after write " << i;
-    ASSERT_EQ(claims[0].visit.info_json, std::to_string(i)) << "after write " << i;
+    ASSERT_EQ(claims[0].visit->info_json, std::to_string(i)) << "after write " << i;
     ASSERT_TRUE(ledger->LiveSettlementOfVisit(code, "S" + std::to_string(i)));
     next = i + 1;
   }
