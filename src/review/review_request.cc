@@ -1,7 +1,9 @@
 #include "review/review_request.h"
 
 #include <algorithm>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <map>
+#include <string_view>
 
 namespace yibao {
 
@@ -25,12 +27,14 @@ Result<ReviewRequest> BuildReviewRequest(const ReviewPatient& pt,
   s.persons.push_back(std::move(person));
   std::map<std::string, uint32_t> institutions;
   bool has_current = false;
+  // Hashed, not compared pairwise: a chronic patient's year may hold a hundred visits.
+  boost::unordered_flat_set<std::string_view> mdtrt_ids;
+  mdtrt_ids.reserve(encounters.size());
   for (size_t i = 0; i < encounters.size(); ++i) {
     const ReviewEncounter& e = *encounters[i];
-    for (size_t k = 0; k < i; ++k)
-      if (encounters[k]->mdtrt_id == e.mdtrt_id)
-        return Diagnostic{"", 0, "fsi_encounter_dtos[" + std::to_string(i) + "].mdtrt_id",
-                          "encounter '" + e.mdtrt_id + "' given twice"};
+    if (!mdtrt_ids.insert(e.mdtrt_id).second)
+      return Diagnostic{"", 0, "fsi_encounter_dtos[" + std::to_string(i) + "].mdtrt_id",
+                        "encounter '" + e.mdtrt_id + "' given twice"};
     auto [it, fresh] = institutions.emplace(e.medins_id, uint32_t(s.institutions.size()));
     if (fresh) {
       ClaimsInstitution in;

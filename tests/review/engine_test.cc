@@ -220,6 +220,13 @@ TEST(ReviewJson, ErrorsNameTheFieldPath) {
       "adm_date": "2025-01-01"}]}})");
   ASSERT_FALSE(r3.ok());
   EXPECT_EQ(r3.errors()[0].field, "fsi_encounter_dtos[0].med_type");
+  auto r4 = ParseReviewRequest(R"({"data": {"patn_id": "P1", "brdy": "1980-01-01",
+      "curr_mdtrt_id": "M2", "fsi_encounter_dtos": [
+        {"mdtrt_id": "M1", "medins_id": "H1", "med_type": "11", "adm_date": "2025-01-01"},
+        {"mdtrt_id": "M2", "medins_id": "H1", "med_type": "11", "adm_date": "2025-01-02"},
+        {"mdtrt_id": "M1", "medins_id": "H1", "med_type": "11", "adm_date": "2025-01-03"}]}})");
+  ASSERT_FALSE(r4.ok());
+  EXPECT_EQ(r4.errors()[0].field, "fsi_encounter_dtos[2].mdtrt_id");
   EXPECT_FALSE(ParseReviewRequest("{\"data\": [1]}").ok());
   EXPECT_FALSE(ParseReviewRequest("not json").ok());
 }
