@@ -14,6 +14,11 @@
 // read cache every call hands out new records, so nothing kept is ever used: it only costs the
 // entry's upkeep.
 //
+// What holding the records costs: the read cache appends a visit's new lines in place only while
+// no reader holds its vector (read_cache.h), so a visit whose encounter is kept has its vector
+// copied on its next line upload. Only a stay still open while another visit of the same person
+// is settled gets lines after its encounter is kept; a settled visit's lines do not change.
+//
 // Thread safety: every method from any thread.
 #pragma once
 
@@ -36,7 +41,7 @@ using SharedEncounter = std::shared_ptr<const ReviewEncounter>;
 class HistoryEncounters {
  public:
   // At most `capacity` in weight: an encounter counts 1 and each of its orders 1.
-  explicit HistoryEncounters(size_t capacity = 1'000'000);
+  explicit HistoryEncounters(size_t capacity = 800'000);
 
   // The encounter of `h` at `institution`, ending on `end`, in `region_admdvs`: the one kept when
   // it was built from the same inputs, else `build()`'s (kept when it is not null).
