@@ -25,7 +25,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,10 +43,17 @@ class HistoryEncounters {
   explicit HistoryEncounters(size_t capacity = 800'000);
 
   // The encounter of `h` at `institution`, ending on `end`, in `region_admdvs`: the one kept when
-  // it was built from the same inputs, else `build()`'s (kept when it is not null).
+  // it was built from the same inputs, else `build()`'s (kept when it is not null). A template,
+  // not a std::function: the review calls it once per history visit, and a capturing callable
+  // would be allocated each time.
+  template <class Build>
   SharedEncounter Get(const PersonVisit& h, const InstitutionRecord& institution, Date end,
-                      const std::string& region_admdvs,
-                      const std::function<SharedEncounter()>& build);
+                      const std::string& region_admdvs, Build&& build) {
+    if (SharedEncounter kept = Find(h, institution, end, region_admdvs)) return kept;
+    SharedEncounter built = build();
+    if (built) Keep(h, institution, end, region_admdvs, built);
+    return built;
+  }
 
   // How many Get calls answered with a kept encounter.
   uint64_t reused() const { return reused_.load(std::memory_order_relaxed); }
@@ -62,6 +68,10 @@ class HistoryEncounters {
     std::string region_admdvs;
     SharedEncounter encounter;
   };
+  SharedEncounter Find(const PersonVisit& h, const InstitutionRecord& institution, Date end,
+                       const std::string& region_admdvs);
+  void Keep(const PersonVisit& h, const InstitutionRecord& institution, Date end,
+            const std::string& region_admdvs, const SharedEncounter& built);
   static size_t Weigh(const Kept& k) { return 1 + k.encounter->orders.size(); }
 
   CacheShards<Kept> kept_;  // by mdtrt_id; no writes are announced to it, so every fill is kept
