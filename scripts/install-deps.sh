@@ -9,6 +9,7 @@ packages=(
   libtomlplusplus-dev     # benefit-policy language (TOML with source positions)
   libcli11-dev libfmt-dev
   libsqlite3-dev libpq-dev libssl-dev
+  libzstd-dev             # the ledger's bills, compressed with a dictionary trained on them
   libgoogle-perftools-dev # tcmalloc for the server and the load generator (less CPU per request)
   postgresql-15           # throwaway clusters for the PostgreSQL ledger tests and bench
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -278,6 +278,12 @@ int main(int argc, char** argv) {
                    "fee lines the read cache keeps, over all its visits (about 0.6 KiB each)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1} << 36));
+  serve
+      ->add_option("--bill-dictionary-after", serve_args.bill_dictionary_after,
+                   "bills the ledger stores as text before it trains the dictionary it compresses "
+                   "them with (once in a ledger's life)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{20}, size_t{1} << 20));
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
 
   auto* group = app.add_subcommand(

@@ -22,12 +22,13 @@
 namespace yibao {
 namespace {
 
-Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& spec) {
+Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& spec, BillCodecOptions bills) {
   auto colon = spec.find(':');
   const std::string kind = spec.substr(0, colon);
   const std::string rest = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  if (kind == "sqlite" && !rest.empty()) return OpenSqliteLedger(rest);
-  if ((kind == "postgresql" || kind == "postgres") && !rest.empty()) return OpenPgLedger(rest);
+  if (kind == "sqlite" && !rest.empty()) return OpenSqliteLedger(rest, {.bill_codec = bills});
+  if ((kind == "postgresql" || kind == "postgres") && !rest.empty())
+    return OpenPgLedger(rest, {.bill_codec = bills});
   return Diagnostic{"", 0, "--ledger",
                     "expected sqlite:PATH or postgresql:CONNINFO, got \"" + spec + "\""};
 }
@@ -77,7 +78,7 @@ int Serve(const ServeArgs& args) {
     return 1;
   }
   RegionHolder holder(std::make_shared<const Region>(std::move(*region)));
-  auto ledger = OpenLedger(args.ledger);
+  auto ledger = OpenLedger(args.ledger, {.train_after = args.bill_dictionary_after});
   if (!ledger) {
     std::cerr << FormatDiagnostics(ledger.errors());
     return 1;

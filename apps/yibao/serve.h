@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ledger/bill_codec.h"
 #include "ledger/read_cache.h"
 
 namespace yibao {
@@ -24,6 +25,7 @@ struct ServeArgs {
   std::string settlement_review = "enforce";  // off | flag | enforce (settlement_review.h)
   std::string read_cache = "on";              // on | off (ledger/read_cache.h)
   ReadCacheOptions cache;                     // its sizes (visits and fee lines from the command)
+  size_t bill_dictionary_after = BillCodecOptions{}.train_after;  // ledger/bill_codec.h
 };
 
 int Serve(const ServeArgs& args);

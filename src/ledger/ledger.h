@@ -307,6 +307,13 @@ struct LedgerStats {
   // Reads answered by the read cache (read_cache.h) and those it passed to the backend; 0 without.
   uint64_t cache_hits = 0;
   uint64_t cache_misses = 0;
+  // Settlement bills stored as zstd frames and as text (ledger/bill_codec.h), and the bytes of
+  // the framed bills before and after. Counted when encoded: a write that a refusal in its batch
+  // made the backend apply again counts again.
+  uint64_t bill_frames = 0;
+  uint64_t bill_texts = 0;
+  uint64_t bill_json_bytes = 0;
+  uint64_t bill_frame_bytes = 0;
 };
 
 class Ledger {

@@ -16,6 +16,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace yibao {
@@ -159,12 +160,20 @@ CREATE UNIQUE INDEX IF NOT EXISTS settlement_visit
   ON settlement(fixmedins_code, mdtrt_id, cancels, cancelled_by);
 DROP INDEX IF EXISTS settlement_live_visit;
 DROP INDEX IF EXISTS settlement_person;
+-- The bill as a zstd frame (ledger/bill_codec.h), bill_json then ''; NULL: the bill is bill_json.
+-- The dictionaries the frames are compressed with are never changed or removed.
+ALTER TABLE settlement ADD COLUMN IF NOT EXISTS bill BYTEA;
+CREATE TABLE IF NOT EXISTS bill_dictionary (
+  dict_id BIGINT PRIMARY KEY,  -- the Dictionary_ID in its content and in every frame it made
+  content BYTEA NOT NULL,      -- zstd's dictionary format: `zstd -d -D` reads the bills with it
+  samples BIGINT NOT NULL      -- how many bills it was trained on
+);
 )sql";
 
 // The last object kSchema creates: when it exists, so does everything else (EnsureSchema). A
 // ledger made before the newest object lacks it, so the whole (idempotent) script runs once more
 // and adds what is missing.
-constexpr const char* kSchemaMarker = "settlement_visit";
+constexpr const char* kSchemaMarker = "bill_dictionary";
 
 struct Statement {
   const char* name;
@@ -175,8 +184,9 @@ constexpr Statement kWriterStatements[] = {
     {"ins_settlement", R"sql(
       INSERT INTO settlement (setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type,
         year, policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
-        psn_cash_pay, bill_json, clr_type, setl_time)
-      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18))sql"},
+        psn_cash_pay, bill_json, clr_type, setl_time, bill)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19))sql"},
+    {"ins_dictionary", "INSERT INTO bill_dictionary (dict_id, content, samples) VALUES ($1,$2,$3)"},
     {"mark_cancelled", R"sql(
       UPDATE settlement SET cancelled_by = $1 WHERE setl_id = $2 AND cancels = '' AND cancelled_by = '')sql"},
     {"add_accumulator", R"sql(
@@ -258,7 +268,7 @@ constexpr Statement kWriterStatements[] = {
 #define YIBAO_SELECT_SETTLEMENT                                                             \
   "SELECT setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year, "   \
   "policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, " \
-  "psn_cash_pay, bill_json, clr_type, setl_time FROM settlement"
+  "psn_cash_pay, bill_json, clr_type, setl_time, bill FROM settlement"
 
 // One person with its insurances and identities in one statement (so one snapshot): rows of kind 0
 // (the person), 1 (an insurance), 2 (an identity), each in its seq order. `p` is the person.
@@ -287,9 +297,10 @@ constexpr Statement kReaderStatements[] = {
      " WHERE fixmedins_code=$1 AND mdtrt_id=$2 AND cancels='' AND cancelled_by=''"},
     // A settlement's reply is kept once, in its row (StoredReply in ledger.h).
     {"r_reply",
-     "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
-     "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
-     "FROM msgid_reply r WHERE r.fixmedins_code=$1 AND r.msgid=$2"},
+     "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN s.bill_json ELSE r.reply END, "
+     "r.infno, "
+     "s.bill FROM msgid_reply r LEFT JOIN settlement s ON substr(r.reply, 1, 6) = '@setl:' AND "
+     "s.setl_id = substr(r.reply, 7) WHERE r.fixmedins_code=$1 AND r.msgid=$2"},
     // msgid's max is in byte order only when its collation is C (or POSIX): the column's own (a
     // ledger made now), or the database's where the column has the default (a ledger made before
     // under such a database). Otherwise the first column is false and the read cache asks the
@@ -445,7 +456,45 @@ std::string Text(PGresult* r, int row, int col) {
   return std::string(PQgetvalue(r, row, col), size_t(PQgetlength(r, row, col)));
 }
 
-SettlementRecord ReadSettlement(PGresult* r, int row) {
+// bytea in PostgreSQL's hex text form ("\\x" and two digits a byte), both ways.
+std::string HexBytea(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + 2 * bytes.size());
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+std::optional<std::string> FromHexBytea(std::string_view text) {
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2) return std::nullopt;
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  std::string out((text.size() - 2) / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = digit(text[2 + 2 * i]), lo = digit(text[3 + 2 * i]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = char(hi << 4 | lo);
+  }
+  return out;
+}
+
+// The bill stored in column `col` (a zstd frame, NULL when the bill is the text in `text_col`).
+// A frame that does not decode is a damaged ledger: an exception, never an empty bill.
+std::string StoredBill(PGresult* r, int row, int text_col, int col, const BillCodec& codec,
+                       std::string_view whose) {
+  if (PQgetisnull(r, row, col)) return Text(r, row, text_col);
+  std::optional<std::string> frame =
+      FromHexBytea(std::string_view(PQgetvalue(r, row, col), size_t(PQgetlength(r, row, col))));
+  if (frame)
+    if (auto bill = codec.Decode(*frame)) return std::move(*bill);
+  throw std::runtime_error("ledger: the bill of " + std::string(whose) +
+                           " does not decode with the ledger's bill dictionaries");
+}
+
+SettlementRecord ReadSettlement(PGresult* r, int row, const BillCodec& codec) {
   SettlementRecord s;
   s.setl_id = Text(r, row, 0);
   s.cancels = Text(r, row, 1);
@@ -462,7 +511,7 @@ SettlementRecord ReadSettlement(PGresult* r, int row) {
   s.psn_part_amt = Int(r, row, 12);
   s.acct_pay = Int(r, row, 13);
   s.psn_cash_pay = Int(r, row, 14);
-  s.bill_json = Text(r, row, 15);
+  s.bill_json = StoredBill(r, row, 15, 18, codec, "settlement " + s.setl_id);
   s.clr_type = Text(r, row, 16);
   s.setl_time = Text(r, row, 17);
   return s;
@@ -558,12 +607,13 @@ using Res = std::unique_ptr<PGresult, ResultDeleter>;
 class PgLedger final : public Ledger {
  public:
   PgLedger(std::string conninfo, PGconn* writer, std::vector<PGconn*> readers,
-           PgLedgerOptions options)
+           PgLedgerOptions options, std::unique_ptr<BillCodec> codec)
       : conninfo_(std::move(conninfo)),
         writer_conn_(writer),
         readers_(std::move(readers)),
         idle_readers_(readers_),
-        options_(options) {
+        options_(options),
+        codec_(std::move(codec)) {
     writer_ = std::make_unique<GroupCommitWriter>(
         options_.max_batch,
         [this](const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
@@ -598,7 +648,7 @@ class PgLedger final : public Ledger {
     ReaderLease lease(*this);
     Res r = lease.Read("r_settlement", {setl_id.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
-    return ReadSettlement(r.get(), 0);
+    return ReadSettlement(r.get(), 0, *codec_);
   }
 
   std::optional<SettlementRecord> LiveSettlementOfVisit(const std::string& fixmedins_code,
@@ -606,7 +656,7 @@ class PgLedger final : public Ledger {
     ReaderLease lease(*this);
     Res r = lease.Read("r_live_visit", {fixmedins_code.c_str(), mdtrt_id.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
-    return ReadSettlement(r.get(), 0);
+    return ReadSettlement(r.get(), 0, *codec_);
   }
 
   std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
@@ -615,7 +665,7 @@ class PgLedger final : public Ledger {
     Res r = lease.Read("r_reply", {fixmedins_code.c_str(), msgid.c_str()});
     if (!r || PQntuples(r.get()) == 0) return std::nullopt;
     if (infno) *infno = Text(r.get(), 0, 1);
-    return Text(r.get(), 0, 0);
+    return StoredBill(r.get(), 0, 0, 2, *codec_, "the reply to msgid " + msgid);
   }
 
   bool MsgidCeiling(const std::string& fixmedins_code, std::string* ceiling) override {
@@ -644,7 +694,8 @@ class PgLedger final : public Ledger {
     ReaderLease lease(*this);
     Res r = lease.Read("r_settlements_of", {psn_no.c_str(), insutype.c_str(), y.c_str()});
     std::vector<SettlementRecord> out;
-    for (int i = 0; r && i < PQntuples(r.get()); ++i) out.push_back(ReadSettlement(r.get(), i));
+    for (int i = 0; r && i < PQntuples(r.get()); ++i)
+      out.push_back(ReadSettlement(r.get(), i, *codec_));
     return out;
   }
 
@@ -666,7 +717,11 @@ class PgLedger final : public Ledger {
     return out;
   }
 
-  LedgerStats Stats() override { return writer_->Stats(); }
+  LedgerStats Stats() override {
+    LedgerStats s = writer_->Stats();
+    codec_->AddCounts(s);
+    return s;
+  }
 
   std::optional<PersonRecord> FindPerson(const std::string& psn_no) override {
     ReaderLease lease(*this);
@@ -898,13 +953,16 @@ class PgLedger final : public Ledger {
                         fund = std::to_string(r.fund_pay_sumamt),
                         part = std::to_string(r.psn_part_amt), acct = std::to_string(r.acct_pay),
                         cash = std::to_string(r.psn_cash_pay);
-      if (!Send<18>("ins_settlement",
-                    {r.setl_id.c_str(), r.cancels.c_str(), r.mdtrt_id.c_str(), r.psn_no.c_str(),
-                     r.fixmedins_code.c_str(), r.insutype.c_str(), r.med_type.c_str(), year.c_str(),
-                     r.policy_region.c_str(), r.policy_version.c_str(), medfee.c_str(),
-                     fund.c_str(), part.c_str(), acct.c_str(), cash.c_str(), r.bill_json.c_str(),
-                     r.clr_type.c_str(), r.setl_time.c_str()},
-                    s, sent))
+      const bool framed = codec_->Encode(r.bill_json, bill_frame_);
+      const std::string bill = framed ? HexBytea(bill_frame_) : std::string();
+      if (!Send<19>(
+              "ins_settlement",
+              {r.setl_id.c_str(), r.cancels.c_str(), r.mdtrt_id.c_str(), r.psn_no.c_str(),
+               r.fixmedins_code.c_str(), r.insutype.c_str(), r.med_type.c_str(), year.c_str(),
+               r.policy_region.c_str(), r.policy_version.c_str(), medfee.c_str(), fund.c_str(),
+               part.c_str(), acct.c_str(), cash.c_str(), framed ? "" : r.bill_json.c_str(),
+               r.clr_type.c_str(), r.setl_time.c_str(), framed ? bill.c_str() : nullptr},
+              s, sent))
         return false;
       if (!r.cancels.empty() &&
           !Send<2>("mark_cancelled", {r.setl_id.c_str(), r.cancels.c_str()},
@@ -1086,6 +1144,24 @@ class PgLedger final : public Ledger {
     }
   }
 
+  // A bill dictionary the codec has trained is made durable in a round (and a transaction) of its
+  // own, before any bill is compressed with it (BillCodec::Adopt); once in a ledger's life. False:
+  // it was not stored (the dictionary is given up, and trained again later).
+  bool StoreTrainedDictionary() {
+    std::optional<BillDictionary> d = codec_->TakeTrained();
+    if (!d) return true;
+    const std::string id = std::to_string(d->id), content = HexBytea(d->content),
+                      samples = std::to_string(d->samples);
+    std::vector<Sent> sent;
+    std::vector<Outcome> outcome;
+    const bool stored = Send<3>("ins_dictionary", {id.c_str(), content.c_str(), samples.c_str()},
+                                Sent{-1, false, false}, sent) &&
+                        SyncAndFlush() && ReadRound(sent.size(), outcome) &&
+                        StatementOk(outcome.front(), sent.front());
+    codec_->Adopt(std::move(*d), stored);
+    return stored;
+  }
+
   static bool StatementOk(const Outcome& o, const Sent& s) {
     return (o.status == PGRES_COMMAND_OK || o.status == PGRES_TUPLES_OK) &&
            (!s.one_row || o.one_row);
@@ -1144,6 +1220,10 @@ class PgLedger final : public Ledger {
     }
     if (todo.empty()) return true;
     if (!EnsureWriter()) return false;
+    if (!StoreTrainedDictionary()) {  // given up: the batch goes on, on a fresh connection
+      DropWriter();
+      if (!EnsureWriter()) return false;
+    }
 
     std::vector<long> redo;  // good writes of the last trial, rolled back with its refused write
     bool rolled_back = false, first = true;
@@ -1226,6 +1306,8 @@ class PgLedger final : public Ledger {
   const std::vector<PGconn*> readers_;  // the pool, all owned
   std::vector<PGconn*> idle_readers_;   // guarded by reader_mu_
   PgLedgerOptions options_;
+  const std::unique_ptr<BillCodec> codec_;  // the readers decode with it, the writer encodes
+  std::string bill_frame_;                  // the writer thread's scratch
   std::mutex reader_mu_;
   std::condition_variable reader_free_;
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the connections close
@@ -1248,7 +1330,26 @@ Result<std::unique_ptr<Ledger>> OpenPgLedger(const std::string& conninfo, PgLedg
     }
     readers.push_back(reader);
   }
-  return std::unique_ptr<Ledger>(new PgLedger(conninfo, writer, std::move(readers), options));
+  auto codec = std::make_unique<BillCodec>(options.bill_codec);
+  {
+    Res r(PQexecParams(readers.front(),
+                       "SELECT dict_id, content FROM bill_dictionary ORDER BY dict_id", 0, nullptr,
+                       nullptr, nullptr, nullptr, 0));
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) err = ErrorOf(readers.front());
+    for (int i = 0; err.empty() && i < PQntuples(r.get()); ++i) {
+      std::optional<std::string> content = FromHexBytea(
+          std::string_view(PQgetvalue(r.get(), i, 1), size_t(PQgetlength(r.get(), i, 1))));
+      err = content ? codec->AddDictionary(uint32_t(Int(r.get(), i, 0)), *content)
+                    : "bill dictionary " + Text(r.get(), i, 0) + ": not bytea";
+    }
+  }
+  if (!err.empty()) {
+    for (PGconn* c : readers) PQfinish(c);
+    PQfinish(writer);
+    return Diagnostic{"", 0, "bill_dictionary", "PostgreSQL ledger: " + err};
+  }
+  return std::unique_ptr<Ledger>(
+      new PgLedger(conninfo, writer, std::move(readers), options, std::move(codec)));
 }
 
 }  // namespace yibao

@@ -41,6 +41,7 @@
 #include <string>
 
 #include "base/diagnostic.h"
+#include "ledger/bill_codec.h"
 #include "ledger/ledger.h"
 
 namespace yibao {
@@ -50,6 +51,7 @@ struct PgLedgerOptions {
   // Reader connections: reads of different threads run in parallel up to this many (each is one
   // PostgreSQL backend process).
   size_t readers = 4;
+  BillCodecOptions bill_codec;
 };
 
 // Connects to `conninfo` (libpq keyword/value string or URI) and creates the ledger's tables in the

@@ -9,10 +9,12 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
 
+#include "ledger/bill_codec.h"
 #include "ledger/group_commit.h"
 #include "ledger/postings.h"
 #include "ledger/sqlite_ledger_testing.h"
@@ -61,7 +63,8 @@ CREATE TABLE IF NOT EXISTS settlement (
   bill_json TEXT NOT NULL,
   clr_type TEXT NOT NULL DEFAULT '',
   setl_time TEXT NOT NULL DEFAULT '',
-  postings TEXT  -- its deltas and journal entries (ledger/postings.h); NULL: in the old tables
+  postings TEXT,  -- its deltas and journal entries (ledger/postings.h); NULL: in the old tables
+  bill BLOB  -- the bill as a zstd frame (ledger/bill_codec.h), bill_json then ''; NULL: bill_json
 );
 -- Every settlement row of a visit: the settlements, the cancellations (cancels = the original)
 -- and the cancelled originals (cancelled_by = the cancellation). Unique, so a visit has at most one
@@ -73,6 +76,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS settlement_visit
   ON settlement(fixmedins_code, mdtrt_id, cancels, cancelled_by);
 DROP INDEX IF EXISTS settlement_live_visit;
 DROP INDEX IF EXISTS settlement_person;
+-- The dictionaries the bills are compressed with (ledger/bill_codec.h); never changed or removed.
+CREATE TABLE IF NOT EXISTS bill_dictionary (
+  dict_id INTEGER PRIMARY KEY,  -- the Dictionary_ID in its content and in every frame it made
+  content BLOB NOT NULL,        -- zstd's dictionary format: `zstd -d -D` reads the bills with it
+  samples INTEGER NOT NULL      -- how many bills it was trained on
+);
 CREATE TABLE IF NOT EXISTS accumulator (
   psn_no TEXT NOT NULL, insutype TEXT NOT NULL, year INTEGER NOT NULL, account TEXT NOT NULL,
   value INTEGER NOT NULL,
@@ -205,6 +214,16 @@ void Bind(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.data(), int(v.size()), SQLITE_STATIC);
 }
 void Bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
+// Bytes, or SQL NULL when `bytes` is null; bound without a copy, as text is.
+struct BlobOrNull {
+  const std::string* bytes;
+};
+void Bind(sqlite3_stmt* s, int i, BlobOrNull v) {
+  if (v.bytes)
+    sqlite3_bind_blob(s, i, v.bytes->data(), int(v.bytes->size()), SQLITE_STATIC);
+  else
+    sqlite3_bind_null(s, i);
+}
 
 // Binds ?1, ?2, … in order. A temporary string would be gone before the statement is stepped.
 template <typename... Args>
@@ -227,6 +246,8 @@ bool Exec(sqlite3* db, const char* sql) {
 }
 
 bool IsConstraint(int rc) { return (rc & 0xff) == SQLITE_CONSTRAINT; }
+
+const std::string kNoText;  // bill_json of a row whose bill is a frame
 
 // Before SQLite's first use in the process: no memory statistics. They take a process-wide mutex
 // on every allocation SQLite makes, which the writer, the readers and the checkpointer then all
@@ -278,6 +299,7 @@ bool EnsureSchema(sqlite3* db, bool& legacy_postings) {
   static constexpr Column kAdded[] = {{"settlement", "clr_type", "TEXT NOT NULL DEFAULT ''"},
                                       {"settlement", "setl_time", "TEXT NOT NULL DEFAULT ''"},
                                       {"settlement", "postings", "TEXT"},
+                                      {"settlement", "bill", "BLOB"},
                                       {"contribution", "postings", "TEXT"}};
   for (const Column& c : kAdded) {
     if (!ok) break;
@@ -315,7 +337,7 @@ bool EnsureSchema(sqlite3* db, bool& legacy_postings) {
 #define YIBAO_SELECT_SETTLEMENT                                                             \
   "SELECT setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type, year, "   \
   "policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, " \
-  "psn_cash_pay, bill_json, clr_type, setl_time FROM settlement"
+  "psn_cash_pay, bill_json, clr_type, setl_time, bill FROM settlement"
 
 constexpr const char* kReadAccumulators =
     "SELECT account, value FROM accumulator WHERE psn_no=? AND insutype=? AND year=?";
@@ -324,9 +346,9 @@ constexpr const char* kReadLiveVisit = YIBAO_SELECT_SETTLEMENT
     " WHERE fixmedins_code=? AND mdtrt_id=? AND cancels='' AND cancelled_by=''";
 // A settlement's reply is kept once, in its row (StoredReply in ledger.h).
 constexpr const char* kReadReply =
-    "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN (SELECT s.bill_json FROM settlement s "
-    "WHERE s.setl_id = substr(r.reply, 7)) ELSE r.reply END, r.infno "
-    "FROM msgid_reply r WHERE r.fixmedins_code=? AND r.msgid=?";
+    "SELECT CASE WHEN substr(r.reply, 1, 6) = '@setl:' THEN s.bill_json ELSE r.reply END, r.infno, "
+    "s.bill FROM msgid_reply r LEFT JOIN settlement s ON substr(r.reply, 1, 6) = '@setl:' AND "
+    "s.setl_id = substr(r.reply, 7) WHERE r.fixmedins_code=? AND r.msgid=?";
 // One descent of the primary key (SQLite's min/max optimisation); TEXT compares bytewise.
 constexpr const char* kReadMsgidCeiling =
     "SELECT COALESCE(max(msgid), '') FROM msgid_reply WHERE fixmedins_code=?";
@@ -415,7 +437,19 @@ constexpr const char* kReadAudit =
 #undef YIBAO_SELECT_INSTITUTION
 #undef YIBAO_SELECT_SETTLEMENT
 
-SettlementRecord ReadSettlement(sqlite3_stmt* s) {
+// The bill stored in column `col` (a zstd frame, NULL when the bill is the text in `text_col`).
+// A frame that does not decode is a damaged ledger: an exception, never an empty bill.
+std::string StoredBill(sqlite3_stmt* s, int text_col, int col, const BillCodec& codec,
+                       std::string_view whose) {
+  if (sqlite3_column_type(s, col) == SQLITE_NULL) return Text(s, text_col);
+  const void* p = sqlite3_column_blob(s, col);
+  std::string_view frame(static_cast<const char*>(p), size_t(sqlite3_column_bytes(s, col)));
+  if (auto bill = codec.Decode(frame)) return std::move(*bill);
+  throw std::runtime_error("ledger: the bill of " + std::string(whose) +
+                           " does not decode with the ledger's bill dictionaries");
+}
+
+SettlementRecord ReadSettlement(sqlite3_stmt* s, const BillCodec& codec) {
   SettlementRecord r;
   r.setl_id = Text(s, 0);
   r.cancels = Text(s, 1);
@@ -432,7 +466,7 @@ SettlementRecord ReadSettlement(sqlite3_stmt* s) {
   r.psn_part_amt = Int(s, 12);
   r.acct_pay = Int(s, 13);
   r.psn_cash_pay = Int(s, 14);
-  r.bill_json = Text(s, 15);
+  r.bill_json = StoredBill(s, 15, 18, codec, "settlement " + r.setl_id);
   r.clr_type = Text(s, 16);
   r.setl_time = Text(s, 17);
   return r;
@@ -500,8 +534,11 @@ ContributionRecord ReadContribution(sqlite3_stmt* s) {
 class SqliteLedger final : public Ledger {
  public:
   SqliteLedger(sqlite3* writer, const std::vector<sqlite3*>& readers, sqlite3* checkpointer,
-               bool legacy_postings, SqliteLedgerOptions options)
-      : writer_db_(writer), legacy_postings_(legacy_postings), options_(options) {
+               bool legacy_postings, SqliteLedgerOptions options, std::unique_ptr<BillCodec> codec)
+      : writer_db_(writer),
+        legacy_postings_(legacy_postings),
+        options_(options),
+        codec_(std::move(codec)) {
     checkpointer_ = std::make_unique<WalCheckpointer>(writer_db_, checkpointer, kCheckpointPages,
                                                       kInlineCheckpointPages);
     for (sqlite3* db : readers) {
@@ -533,8 +570,10 @@ class SqliteLedger final : public Ledger {
     insert_settlement_ = Prepare(writer_db_, R"sql(
       INSERT INTO settlement (setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type,
         year, policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
-        psn_cash_pay, bill_json, clr_type, setl_time, postings)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))sql");
+        psn_cash_pay, bill_json, clr_type, setl_time, postings, bill)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))sql");
+    insert_dictionary_ = Prepare(
+        writer_db_, "INSERT INTO bill_dictionary (dict_id, content, samples) VALUES (?,?,?)");
     mark_cancelled_ = Prepare(writer_db_, R"sql(
       UPDATE settlement SET cancelled_by = ?1 WHERE setl_id = ?2 AND cancels = '' AND cancelled_by = '')sql");
     add_accumulator_ = Prepare(writer_db_, R"sql(
@@ -649,7 +688,8 @@ class SqliteLedger final : public Ledger {
                     &insert_visit_,
                     &insert_fee_line_,
                     &cancel_fee_line_,
-                    &insert_contribution_})
+                    &insert_contribution_,
+                    &insert_dictionary_})
       s->reset();
     sqlite3_close(writer_db_);
     for (auto& r : readers_) {
@@ -677,7 +717,7 @@ class SqliteLedger final : public Ledger {
     Cursor c(lease.Prepared(kReadSettlement));
     BindAll(c.s, setl_id);
     if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
-    return ReadSettlement(c.s);
+    return ReadSettlement(c.s, *codec_);
   }
 
   std::optional<SettlementRecord> LiveSettlementOfVisit(const std::string& fixmedins_code,
@@ -686,7 +726,7 @@ class SqliteLedger final : public Ledger {
     Cursor c(lease.Prepared(kReadLiveVisit));
     BindAll(c.s, fixmedins_code, mdtrt_id);
     if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
-    return ReadSettlement(c.s);
+    return ReadSettlement(c.s, *codec_);
   }
 
   std::optional<std::string> FindReply(const std::string& fixmedins_code, const std::string& msgid,
@@ -696,7 +736,7 @@ class SqliteLedger final : public Ledger {
     BindAll(c.s, fixmedins_code, msgid);
     if (sqlite3_step(c.s) != SQLITE_ROW) return std::nullopt;
     if (infno) *infno = Text(c.s, 1);
-    return Text(c.s, 0);
+    return StoredBill(c.s, 0, 2, *codec_, "the reply to msgid " + msgid);
   }
 
   bool MsgidCeiling(const std::string& fixmedins_code, std::string* ceiling) override {
@@ -727,7 +767,7 @@ class SqliteLedger final : public Ledger {
     Cursor c(lease.Prepared(kReadSettlementsOf));
     BindAll(c.s, psn_no, insutype, int64_t(year));
     std::vector<SettlementRecord> out;
-    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadSettlement(c.s));
+    while (sqlite3_step(c.s) == SQLITE_ROW) out.push_back(ReadSettlement(c.s, *codec_));
     return out;
   }
 
@@ -761,7 +801,11 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
-  LedgerStats Stats() override { return writer_->Stats(); }
+  LedgerStats Stats() override {
+    LedgerStats s = writer_->Stats();
+    codec_->AddCounts(s);
+    return s;
+  }
 
   std::optional<PersonRecord> FindPerson(const std::string& psn_no) override {
     auto snapshot = ReadTogether();
@@ -1085,11 +1129,13 @@ class SqliteLedger final : public Ledger {
       // the settlement's own refusals).
       const bool deltas_ok = SortedDeltas(w.accumulators, deltas_);
       EncodePostings(deltas_, w.journal, postings_);
+      const bool framed = codec_->Encode(r.bill_json, bill_frame_);
       sqlite3_stmt* s = insert_settlement_.get();
       BindAll(s, r.setl_id, r.cancels, r.mdtrt_id, r.psn_no, r.fixmedins_code, r.insutype,
               r.med_type, int64_t(r.year), r.policy_region, r.policy_version, r.medfee_sumamt,
-              r.fund_pay_sumamt, r.psn_part_amt, r.acct_pay, r.psn_cash_pay, r.bill_json,
-              r.clr_type, r.setl_time, postings_);
+              r.fund_pay_sumamt, r.psn_part_amt, r.acct_pay, r.psn_cash_pay,
+              framed ? kNoText : r.bill_json, r.clr_type, r.setl_time, postings_,
+              BlobOrNull{framed ? &bill_frame_ : nullptr});
       // The visit's index (one live settlement) or the setl_id.
       if (int rc = Run(s); rc != SQLITE_DONE) return Refused(rc, WriteStatus::kDuplicateVisit);
       if (!r.cancels.empty()) {
@@ -1291,7 +1337,19 @@ class SqliteLedger final : public Ledger {
   // unguarded write fail anyway after changing something (an I/O error, a rule the pre-check does
   // not know), the whole transaction is rolled back and the batch re-run with a savepoint per
   // write, so correctness never rests on the pre-check being complete.
+  // A bill dictionary the codec has trained is made durable in a transaction of its own, before
+  // any bill is compressed with it (BillCodec::Adopt); that happens once in a ledger's life.
+  void StoreTrainedDictionary() {
+    std::optional<BillDictionary> d = codec_->TakeTrained();
+    if (!d) return;
+    BindAll(insert_dictionary_.get(), int64_t(d->id), BlobOrNull{&d->content}, int64_t(d->samples));
+    const bool stored = Step(begin_.get()) && Step(insert_dictionary_.get()) && Step(commit_.get());
+    if (!stored && !sqlite3_get_autocommit(writer_db_)) Step(rollback_.get());
+    codec_->Adopt(std::move(*d), stored);
+  }
+
   void CommitBatch(const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
+    StoreTrainedDictionary();
     batch_balances_.clear();
     if (!Step(begin_.get())) return;
     const int forced = sqlite_ledger_testing::forced_fallback;
@@ -1334,6 +1392,7 @@ class SqliteLedger final : public Ledger {
   // The writer thread's scratch for Apply.
   std::vector<std::pair<std::string_view, int64_t>> deltas_;
   std::string postings_;
+  std::string bill_frame_;
   std::map<std::string, int64_t> batch_balances_;  // by account, from the batch's kept writes
   bool wrote_ = false;  // the current Apply has run a statement that may have changed something
   Stmt begin_, commit_, savepoint_, rollback_to_, release_, rollback_;
@@ -1343,12 +1402,13 @@ class SqliteLedger final : public Ledger {
       insert_reply_, insert_audit_, upsert_person_, delete_insurances_, delete_identities_,
       insert_insurance_, insert_identity_, upsert_employer_, upsert_institution_, upsert_filing_,
       upsert_sign_in_, upsert_visit_, insert_visit_, insert_fee_line_, cancel_fee_line_,
-      insert_contribution_;
+      insert_contribution_, insert_dictionary_;
   // The log is checkpointed off the writer's thread past kCheckpointPages (SQLite's own default
   // threshold; 4096 measured no faster and cost more CPU per settlement), by the writer itself
   // past kInlineCheckpointPages (512 MiB of 8 KiB pages).
   static constexpr int kCheckpointPages = 1000, kInlineCheckpointPages = 65536;
   std::unique_ptr<WalCheckpointer> checkpointer_;
+  const std::unique_ptr<BillCodec> codec_;     // the readers decode with it, the writer encodes
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the statements are finalised
 };
 
@@ -1381,8 +1441,25 @@ Result<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::string& path,
   }
   sqlite3* checkpointer = readers.back();
   readers.pop_back();
+  auto codec = std::make_unique<BillCodec>(options.bill_codec);
+  std::string error;
+  {
+    Stmt s = Prepare(*writer, "SELECT dict_id, content FROM bill_dictionary ORDER BY dict_id");
+    while (error.empty() && s && sqlite3_step(s.get()) == SQLITE_ROW)
+      error = codec->AddDictionary(
+          uint32_t(Int(s.get(), 0)),
+          std::string_view(static_cast<const char*>(sqlite3_column_blob(s.get(), 1)),
+                           size_t(sqlite3_column_bytes(s.get(), 1))));
+    if (!s) error = sqlite3_errmsg(*writer);
+  }
+  if (!error.empty()) {
+    for (sqlite3* r : readers) sqlite3_close(r);
+    sqlite3_close(checkpointer);
+    sqlite3_close(*writer);
+    return Diagnostic{path, 0, "bill_dictionary", "cannot load the bill dictionaries: " + error};
+  }
   return std::unique_ptr<Ledger>(
-      new SqliteLedger(*writer, readers, checkpointer, legacy_postings, options));
+      new SqliteLedger(*writer, readers, checkpointer, legacy_postings, options, std::move(codec)));
 }
 
 }  // namespace yibao

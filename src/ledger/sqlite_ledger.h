@@ -10,12 +10,14 @@
 #include <string>
 
 #include "base/diagnostic.h"
+#include "ledger/bill_codec.h"
 #include "ledger/ledger.h"
 
 namespace yibao {
 
 struct SqliteLedgerOptions {
   size_t max_batch = 1024;  // writes per transaction at most
+  BillCodecOptions bill_codec;
 };
 
 // Opens (creating if needed) the ledger database at `path`.

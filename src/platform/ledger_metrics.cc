@@ -25,9 +25,21 @@ void RenderLedgerMetrics(const LedgerStats& stats, std::string& out) {
                  "from: the read cache (hit) or the backend (miss).\n"
                  "# TYPE yibao_ledger_cache_reads_total counter\n"
                  "yibao_ledger_cache_reads_total{{result=\"hit\"}} {}\n"
-                 "yibao_ledger_cache_reads_total{{result=\"miss\"}} {}\n",
+                 "yibao_ledger_cache_reads_total{{result=\"miss\"}} {}\n"
+                 "# HELP yibao_ledger_bills_stored_total Settlement bills stored, by form: a "
+                 "zstd frame with the ledger's dictionary, or text (before its first).\n"
+                 "# TYPE yibao_ledger_bills_stored_total counter\n"
+                 "yibao_ledger_bills_stored_total{{form=\"frame\"}} {}\n"
+                 "yibao_ledger_bills_stored_total{{form=\"text\"}} {}\n"
+                 "# HELP yibao_ledger_framed_bill_bytes_total Bytes of the bills stored as frames: "
+                 "their JSON, and the frames.\n"
+                 "# TYPE yibao_ledger_framed_bill_bytes_total counter\n"
+                 "yibao_ledger_framed_bill_bytes_total{{form=\"json\"}} {}\n"
+                 "yibao_ledger_framed_bill_bytes_total{{form=\"frame\"}} {}\n",
                  stats.writes, stats.batches, stats.largest_batch, stats.commit_micros / 1'000'000,
-                 stats.commit_micros % 1'000'000, stats.cache_hits, stats.cache_misses);
+                 stats.commit_micros % 1'000'000, stats.cache_hits, stats.cache_misses,
+                 stats.bill_frames, stats.bill_texts, stats.bill_json_bytes,
+                 stats.bill_frame_bytes);
 }
 
 }  // namespace yibao

@@ -109,7 +109,10 @@ class ServerProcess {
     pid_ = e2e::Spawn(
         {YIBAO_BIN, "serve", "--region", std::string(YIBAO_SOURCE_DIR) + "/regions/qinglan",
          "--ledger", spec_, "--address", "127.0.0.1", "--port", std::to_string(port_),
-         "--port-file", port_file_, "--threads", "2", "--admin-token", kAdminToken},
+         "--port-file", port_file_, "--threads", "2", "--admin-token", kAdminToken,
+         // Early, so that the kills also fall while the bill dictionary is trained and stored,
+         // and most bills are frames (ledger/bill_codec.h).
+         "--bill-dictionary-after", "300"},
         log_);
   }
   // Waits until the server has written its port file; false (with `why`) if it died or took more
@@ -304,6 +307,15 @@ void CrashRounds(const std::string& backend, const std::string& spec, const std:
   EXPECT_GE(rounds_with_progress, kRounds / 2)
       << "too few rounds acknowledged anything: the load did not run\n"
       << Tail(load_log);
+  // The kills fell on both forms of stored bill: text before the ledger's dictionary was stored,
+  // frames after (--bill-dictionary-after 300); every acknowledged one read back above.
+  std::string error;
+  const StoredBills bills = CountStoredBills(spec, error);
+  EXPECT_EQ(error, "");
+  EXPECT_GT(bills.framed, 0) << "no bill was stored as a frame";
+  EXPECT_GT(bills.rows - bills.framed, 0) << "no bill was stored as text";
+  std::printf("  bills: %lld of %lld stored as frames\n", static_cast<long long>(bills.framed),
+              static_cast<long long>(bills.rows));
   std::printf("  his_load's summary:\n%s\n", Tail(load_log, 2500).c_str());
 }
 

@@ -8,6 +8,9 @@
 #include <sstream>
 #include <tuple>
 
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include "ledger/pg_ledger.h"
 #include "ledger/sqlite_ledger.h"
 
@@ -130,6 +133,9 @@ VerifyReport VerifyLedger(Ledger& ledger, const std::vector<Ack>& acks) {
         violation(fmt::format("{}: {} stored {}, acknowledged {}", a.setl_id, name, Yuan(stored),
                               Yuan(*told)));
     };
+    // The bill reads back (a frame decodes with the ledger's dictionaries) and is this one's.
+    if (r->bill_json.find("\"setl_id\":\"" + a.setl_id + "\"") == std::string::npos)
+      violation(fmt::format("{}: its stored bill is not its own: {:.80}", a.setl_id, r->bill_json));
     amount("medfee_sumamt", a.medfee_sumamt, r->medfee_sumamt);
     amount("fund_pay_sumamt", a.fund_pay_sumamt, r->fund_pay_sumamt);
     amount("acct_pay", a.acct_pay, r->acct_pay);
@@ -211,6 +217,37 @@ Result<std::unique_ptr<Ledger>> OpenLedgerSpec(const std::string& spec) {
   if ((kind == "postgresql" || kind == "postgres") && !rest.empty()) return OpenPgLedger(rest);
   return Diagnostic{"", 0, "--ledger",
                     "expected sqlite:PATH or postgresql:CONNINFO, got \"" + spec + "\""};
+}
+
+StoredBills CountStoredBills(const std::string& spec, std::string& error) {
+  constexpr const char* kCount =
+      "SELECT count(bill), count(*) FROM settlement";  // count(bill): the non-NULL ones
+  const size_t colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon), rest = spec.substr(colon + 1);
+  StoredBills out;
+  if (kind == "sqlite") {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_open_v2(rest.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, kCount, -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+      out = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+    } else {
+      error = std::string("sqlite: ") + (db ? sqlite3_errmsg(db) : "cannot open");
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+  }
+  PGconn* c = PQconnectdb(rest.c_str());
+  PGresult* r = PQstatus(c) == CONNECTION_OK ? PQexec(c, kCount) : nullptr;
+  if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+    out = {std::stoll(PQgetvalue(r, 0, 0)), std::stoll(PQgetvalue(r, 0, 1))};
+  else
+    error = std::string("postgresql: ") + PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  return out;
 }
 
 }  // namespace yibao::e2e

@@ -61,4 +61,11 @@ VerifyReport VerifyLedger(Ledger& ledger, const std::vector<Ack>& acks);
 // "sqlite:PATH" or "postgresql:CONNINFO" (as `yibao serve --ledger`).
 Result<std::unique_ptr<Ledger>> OpenLedgerSpec(const std::string& spec);
 
+// Settlement rows whose bill is stored as a zstd frame (ledger/bill_codec.h), and all settlement
+// rows, read from the database itself; `error` set when it cannot be read.
+struct StoredBills {
+  int64_t framed = 0, rows = 0;
+};
+StoredBills CountStoredBills(const std::string& spec, std::string& error);
+
 }  // namespace yibao::e2e

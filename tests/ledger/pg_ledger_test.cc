@@ -152,9 +152,10 @@ TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
 
 // A database of the version before filings (the whole schema but the filing table, its index, the
 // later visit_person index and account_balance, with the journal(account, amount) index balances
-// were summed from, and settlement_live_visit and settlement_person where settlement_visit is now;
-// so the schema marker is missing): opening it runs the schema script again, which adds them,
-// fills the balances from the journal, drops the old indexes, and leaves the rest.
+// were summed from, settlement_live_visit and settlement_person where settlement_visit is now, and
+// neither the settlement's bill column nor bill_dictionary, the schema marker): opening it runs the
+// schema script again, which adds them, fills the balances from the journal, drops the old indexes,
+// and leaves the rest.
 TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
@@ -175,7 +176,8 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
       "CREATE INDEX journal_account ON journal(account, amount); DROP INDEX settlement_visit; "
       "CREATE UNIQUE INDEX settlement_live_visit ON settlement(fixmedins_code, mdtrt_id) "
       "WHERE cancels = '' AND cancelled_by = ''; "
-      "CREATE INDEX settlement_person ON settlement(psn_no, insutype, year, seq)");
+      "CREATE INDEX settlement_person ON settlement(psn_no, insutype, year, seq); "
+      "DROP TABLE bill_dictionary; ALTER TABLE settlement DROP COLUMN bill");
   EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
   PQclear(r);
 
