@@ -506,8 +506,10 @@ class CachedLedger final : public Ledger {
         else
           ++it->second;
       }
-    for (const auto& [key, pends] : line_visits) {
-      for (size_t i = 1; i < pends; ++i) fee_lines_.LandChange(key, epoch, nullptr);
+    // Named references, not structured bindings: clang 14 (the fuzzing build) cannot capture those.
+    for (const auto& visit_pends : line_visits) {
+      const std::string& key = visit_pends.first;
+      for (size_t i = 1; i < visit_pends.second; ++i) fee_lines_.LandChange(key, epoch, nullptr);
       fee_lines_.LandChange(key, epoch,
                             durable ? [&](VisitLines& v) { ApplyLines(c, key, v); }
                                     : std::function<void(VisitLines&)>());
@@ -534,13 +536,15 @@ class CachedLedger final : public Ledger {
                                    : std::function<void(int64_t&)>());
     // A person's keys only grow: a visit that is no longer a claim (or no longer the person's)
     // is left out when read.
-    for (const auto& [psn_no, key] : c.claims)
-      person_claims_.LandChange(psn_no, epoch,
+    for (const auto& claim : c.claims) {
+      const std::string& key = claim.second;
+      person_claims_.LandChange(claim.first, epoch,
                                 durable ? [&key](std::vector<std::string>& keys) {
                                   if (std::find(keys.begin(), keys.end(), key) == keys.end())
                                     keys.push_back(key);
                                 }
                                         : std::function<void(std::vector<std::string>&)>());
+    }
   }
 
   std::unique_ptr<Ledger> backend_;
