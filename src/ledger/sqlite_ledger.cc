@@ -270,8 +270,10 @@ Result<sqlite3*> OpenConnection(const std::string& path) {
   sqlite3_busy_timeout(db, 10'000);
   // WAL: readers do not block the writer; FULL: a commit is on disk when it returns.
   // A 64 MiB page cache keeps the hot pages (indexes, recent rows) out of read(2) copies.
-  // 8 KiB pages for a new ledger (a settlement row with its bill is about 4 KiB; measured: ~15%
-  // more durable writes/s than 4 KiB in bench/ledger_bench); an existing file keeps its own.
+  // 8 KiB pages for a new ledger: fewer pages to find and write per b-tree change. Chosen when a
+  // row carried a 4 KiB bill (~15% more durable writes/s than 4 KiB in bench/ledger_bench), kept
+  // with compressed bills (4 KiB wrote 29% fewer bytes but cost more CPU; docs/PERFORMANCE.md).
+  // An existing file keeps its own.
   if (!Exec(db,
             "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA "
             "foreign_keys=ON; "
