@@ -75,18 +75,44 @@ bool BillCodec::Encode(std::string_view bill, std::string& frame) {
     frame.resize(ZSTD_compressBound(bill.size()));
     const size_t n = ZSTD_compress_usingCDict(cctx_, frame.data(), frame.size(), bill.data(),
                                               bill.size(), encoding_->cdict);
-    if (!ZSTD_isError(n)) {
-      frame.resize(n);
-      frames_.fetch_add(1, std::memory_order_relaxed);
-      json_bytes_.fetch_add(bill.size(), std::memory_order_relaxed);
-      frame_bytes_.fetch_add(n, std::memory_order_relaxed);
-      return true;
+    if (ZSTD_isError(
+            n)) {  // cannot happen with compressBound's room; the bill is then kept as text
+      texts_.fetch_add(1, std::memory_order_relaxed);
+      return false;
     }
-    texts_.fetch_add(1, std::memory_order_relaxed);
-    return false;  // cannot happen with compressBound's room; the bill is then kept as text
+    frame.resize(n);
+    frames_.fetch_add(1, std::memory_order_relaxed);
+    json_bytes_.fetch_add(bill.size(), std::memory_order_relaxed);
+    frame_bytes_.fetch_add(n, std::memory_order_relaxed);
+    if (sampling_)
+      Sample(bill);
+    else
+      Watch(bill.size(), n);
+    return true;
   }
   texts_.fetch_add(1, std::memory_order_relaxed);
-  if (training_) return false;
+  Sample(bill);
+  return false;
+}
+
+void BillCodec::Watch(size_t bill_bytes, size_t frame_bytes) {
+  if (options_.retrain_window == 0 || training_) return;
+  ++window_bills_;
+  window_bill_bytes_ += bill_bytes;
+  window_frame_bytes_ += frame_bytes;
+  if (window_bills_ < options_.retrain_window) return;
+  if (first_bill_bytes_ == 0) {
+    first_bill_bytes_ = window_bill_bytes_;
+    first_frame_bytes_ = window_frame_bytes_;
+  } else if (double(window_frame_bytes_) * double(first_bill_bytes_) >
+             options_.retrain_growth * double(first_frame_bytes_) * double(window_bill_bytes_)) {
+    sampling_ = true;  // the bills have moved away from the dictionary: learn them again
+  }
+  window_bills_ = window_bill_bytes_ = window_frame_bytes_ = 0;
+}
+
+void BillCodec::Sample(std::string_view bill) {
+  if (training_) return;
   {
     std::lock_guard lock(trained_mu_);
     if (train_failed_) {  // the last samples made no dictionary: collect afresh
@@ -96,26 +122,26 @@ bool BillCodec::Encode(std::string_view bill, std::string& frame) {
   }
   samples_.append(bill);
   sizes_.push_back(bill.size());
-  if (sizes_.size() >= options_.train_after) {
-    training_ = true;
-    uint32_t next_id = 1;
-    {
-      std::shared_lock lock(dictionaries_mu_);
-      if (!dictionaries_.empty()) next_id = dictionaries_.rbegin()->first + 1;
-    }
-    if (trainer_.joinable()) trainer_.join();
-    trainer_ =
-        std::thread(&BillCodec::Train, this, std::move(samples_), std::move(sizes_), next_id);
-    samples_.clear();
-    sizes_.clear();
+  if (sizes_.size() < options_.train_after) return;
+  training_ = true;
+  sampling_ = false;
+  uint32_t next_id = 1;
+  {
+    std::shared_lock lock(dictionaries_mu_);
+    if (!dictionaries_.empty()) next_id = dictionaries_.rbegin()->first + 1;
   }
-  return false;
+  if (trainer_.joinable()) trainer_.join();
+  trainer_ = std::thread(&BillCodec::Train, this, std::move(samples_), std::move(sizes_), next_id);
+  samples_.clear();
+  sizes_.clear();
 }
 
 void BillCodec::Train(std::string samples, std::vector<size_t> sizes, uint32_t id) {
-  // A few hundred milliseconds of CPU, once: only what settlements leave idle (SCHED_IDLE). At
-  // normal priority it stalled a loaded server's replies by as much (2207 p99 at 10,000/s: 15 →
-  // 150 ms in the run it fell in).
+  // A few hundred milliseconds of CPU, now and then: at SCHED_IDLE, which any settlement thread
+  // that wakes preempts at once. At normal priority it stalled a loaded server's replies by as
+  // much (2207 p99 at 10,000/s: 15 → 150 ms in the run it fell in); at nice 19 the tail was still
+  // longer. On a machine kept busy the training is slow, not stopped (an idle thread keeps a small
+  // share); meanwhile bills stay text or framed under the older dictionary.
   sched_param idle{};
   pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
   std::string content(options_.dictionary_bytes, '\0');
@@ -142,15 +168,25 @@ std::optional<BillDictionary> BillCodec::TakeTrained() {
 
 void BillCodec::Adopt(BillDictionary dictionary, bool stored) {
   training_ = false;
-  if (stored && AddDictionary(dictionary.id, dictionary.content).empty()) return;
+  if (stored && AddDictionary(dictionary.id, dictionary.content).empty()) {
+    // A new dictionary: its own first window is the measure it is watched by.
+    window_bills_ = window_bill_bytes_ = window_frame_bytes_ = 0;
+    first_bill_bytes_ = first_frame_bytes_ = 0;
+    return;
+  }
   // Not stored (or, impossibly, not accepted): nothing may be compressed with it; train again.
+  if (encoding_) sampling_ = true;
 }
+
+uint32_t BillCodec::EncodingDictionary() const { return encoding_ ? encoding_->id : 0; }
 
 void BillCodec::AddCounts(LedgerStats& stats) const {
   stats.bill_frames += frames_.load(std::memory_order_relaxed);
   stats.bill_texts += texts_.load(std::memory_order_relaxed);
   stats.bill_json_bytes += json_bytes_.load(std::memory_order_relaxed);
   stats.bill_frame_bytes += frame_bytes_.load(std::memory_order_relaxed);
+  std::shared_lock lock(dictionaries_mu_);
+  stats.bill_dictionaries += dictionaries_.size();
 }
 
 std::optional<std::string> BillCodec::Decode(std::string_view frame) const {

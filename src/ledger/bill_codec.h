@@ -12,6 +12,11 @@
 // first dictionary stay text. A dictionary, once stored, is never changed or removed: every frame
 // names the one it was compressed with (zstd's Dictionary_ID, which is the row's id).
 //
+// Bills drift: a new policy year, a new catalogue, new rule traces. The codec watches the frames it
+// makes, window by window; when a window's frames have grown by half against the first window under
+// the newest dictionary, it collects the next bills and trains another (the next id), which the
+// writer stores like the first. Earlier frames keep naming, and decoding with, their own.
+//
 // Thread safety: Decode and AddDictionary from any thread. Encode, TakeTrained and Adopt from the
 // ledger's writer thread only. Training runs on a thread of the codec's own, so that the writer
 // does not stall for it.
@@ -44,6 +49,11 @@ struct BillCodecOptions {
   size_t train_after = 2000;
   size_t dictionary_bytes = 64 * 1024;
   int level = 3;  // zstd's; with a dictionary, level 3 is as fast as 1 here and a little smaller
+  // Bills per window when watching how well the newest dictionary still fits; 0 never retrains.
+  size_t retrain_window = 10'000;
+  // A window whose frames, per byte of bill, are this many times the first window's starts a
+  // retraining on the bills that follow.
+  double retrain_growth = 1.5;
 };
 
 // A dictionary as stored in the ledger.
@@ -78,12 +88,19 @@ class BillCodec {
   // The bill in `frame`; nullopt when it is not a frame this ledger's dictionaries decode.
   std::optional<std::string> Decode(std::string_view frame) const;
 
+  // The writer thread: the id of the dictionary Encode uses (0: none yet), and whether a training
+  // is under way or waiting to be stored.
+  uint32_t EncodingDictionary() const;
+  bool Training() const { return training_; }
+
   // Adds what Encode has done to the bill_* counts of `stats`; from any thread.
   void AddCounts(LedgerStats& stats) const;
 
  private:
   struct Dictionary;
   void Train(std::string samples, std::vector<size_t> sizes, uint32_t id);
+  void Sample(std::string_view bill);                 // keeps a bill; trains once there are enough
+  void Watch(size_t bill_bytes, size_t frame_bytes);  // a frame made; decides on retraining
 
   const BillCodecOptions options_;
 
@@ -96,6 +113,10 @@ class BillCodec {
   std::string samples_;        // bills kept for training, back to back
   std::vector<size_t> sizes_;  // their lengths
   bool training_ = false;      // a training was started and its dictionary not yet adopted
+  bool sampling_ = false;      // with a dictionary: collecting bills to train the next one
+  // The current window under `encoding_`, and the first window's (zero until it is complete).
+  uint64_t window_bills_ = 0, window_bill_bytes_ = 0, window_frame_bytes_ = 0;
+  uint64_t first_bill_bytes_ = 0, first_frame_bytes_ = 0;
 
   std::mutex trained_mu_;
   std::optional<BillDictionary> trained_;  // done and waiting for the writer

@@ -314,6 +314,8 @@ struct LedgerStats {
   uint64_t bill_texts = 0;
   uint64_t bill_json_bytes = 0;
   uint64_t bill_frame_bytes = 0;
+  // Dictionaries the ledger holds for its bills (a second and later ones: retrained on drift).
+  uint64_t bill_dictionaries = 0;
 };
 
 class Ledger {

@@ -35,11 +35,15 @@ void RenderLedgerMetrics(const LedgerStats& stats, std::string& out) {
                  "their JSON, and the frames.\n"
                  "# TYPE yibao_ledger_framed_bill_bytes_total counter\n"
                  "yibao_ledger_framed_bill_bytes_total{{form=\"json\"}} {}\n"
-                 "yibao_ledger_framed_bill_bytes_total{{form=\"frame\"}} {}\n",
+                 "yibao_ledger_framed_bill_bytes_total{{form=\"frame\"}} {}\n"
+                 "# HELP yibao_ledger_bill_dictionaries Dictionaries the ledger holds for its "
+                 "bills (the newest compresses; a new one is trained when the bills drift).\n"
+                 "# TYPE yibao_ledger_bill_dictionaries gauge\n"
+                 "yibao_ledger_bill_dictionaries {}\n",
                  stats.writes, stats.batches, stats.largest_batch, stats.commit_micros / 1'000'000,
                  stats.commit_micros % 1'000'000, stats.cache_hits, stats.cache_misses,
-                 stats.bill_frames, stats.bill_texts, stats.bill_json_bytes,
-                 stats.bill_frame_bytes);
+                 stats.bill_frames, stats.bill_texts, stats.bill_json_bytes, stats.bill_frame_bytes,
+                 stats.bill_dictionaries);
 }
 
 }  // namespace yibao

@@ -1,6 +1,6 @@
 // The bill codec: text until the first dictionary, then frames that decode to the very bill; the
 // dictionary trained off the writer's thread and used only once stored; frames of an unknown
-// dictionary, damaged frames and bad dictionaries refused.
+// dictionary, damaged frames and bad dictionaries refused; bills that drift get a new dictionary.
 #include "ledger/bill_codec.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 namespace yibao {
 namespace {
 
+using bill_samples::DriftedBill;
 using bill_samples::SampleBill;
 
 // Encodes bills until the trained dictionary is waiting, then returns it (training runs on the
@@ -126,6 +127,80 @@ TEST(BillCodec, ADictionaryNotStoredIsNeverUsedAndTrainingStartsOver) {
   EXPECT_EQ(second->id, 1u);  // the first was never stored, so the id is free
   codec.Adopt(*second, true);
   EXPECT_TRUE(codec.Encode(SampleBill(rng, n++), frame));
+}
+
+// Encodes `count` bills made by `make`, each of which must come back whole; their frame bytes.
+template <typename Make>
+size_t EncodeMany(BillCodec& codec, std::mt19937& rng, int& n, int count, Make make) {
+  size_t framed = 0;
+  std::string frame;
+  for (int i = 0; i < count; ++i) {
+    const std::string bill = make(rng, n++);
+    EXPECT_TRUE(codec.Encode(bill, frame));
+    EXPECT_EQ(codec.Decode(frame), bill);
+    framed += frame.size();
+  }
+  return framed;
+}
+
+TEST(BillCodec, BillsThatDriftFromTheDictionaryGetANewOneAndOldFramesStillRead) {
+  BillCodec codec(BillCodecOptions{.train_after = 300, .retrain_window = 200});
+  std::mt19937 rng(5);
+  int n = 0;
+  std::optional<BillDictionary> d = TrainOn(codec, rng, n);
+  ASSERT_TRUE(d);
+  codec.Adopt(*d, true);
+  std::string old_frame;
+  const std::string old_bill = SampleBill(rng, n++);
+  ASSERT_TRUE(codec.Encode(old_bill, old_frame));
+
+  // Bills like the dictionary's, window after window: it still fits, nothing is retrained.
+  EncodeMany(codec, rng, n, 5 * 200, SampleBill);
+  EXPECT_FALSE(codec.Training());
+  EXPECT_EQ(codec.EncodingDictionary(), 1u);
+
+  // Drifted bills: still frames, but bigger; after a window of them the codec samples them and
+  // trains a second dictionary, while every bill meanwhile is a frame under the first.
+  const size_t drifted_under_first = EncodeMany(codec, rng, n, 200, DriftedBill);
+  std::optional<BillDictionary> second;
+  std::string frame;
+  for (int i = 0; i < 5000 && !second; ++i) {
+    const std::string bill = DriftedBill(rng, n++);
+    ASSERT_TRUE(codec.Encode(bill, frame));
+    ASSERT_EQ(ZSTD_getDictID_fromFrame(frame.data(), frame.size()), 1u);
+    second = codec.TakeTrained();
+    if (!second && i > 600) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->id, 2u);
+  EXPECT_EQ(second->samples, 300u);
+  codec.Adopt(*second, true);
+  EXPECT_EQ(codec.EncodingDictionary(), 2u);
+
+  // The new dictionary fits the drifted bills; the first one's frames still read back.
+  const size_t drifted_under_second = EncodeMany(codec, rng, n, 200, DriftedBill);
+  EXPECT_LT(drifted_under_second * 2, drifted_under_first);
+  EXPECT_EQ(codec.Decode(old_frame), old_bill);
+  ASSERT_TRUE(codec.Encode(DriftedBill(rng, n++), frame));
+  EXPECT_EQ(ZSTD_getDictID_fromFrame(frame.data(), frame.size()), 2u);
+
+  // And, watched against its own first window, it is not retrained while the bills stay put.
+  EncodeMany(codec, rng, n, 5 * 200, DriftedBill);
+  EXPECT_FALSE(codec.Training());
+}
+
+// With retraining off, drift changes nothing but the frames' size.
+TEST(BillCodec, NoRetrainingWhenTheWindowIsZero) {
+  BillCodec codec(BillCodecOptions{.train_after = 300, .retrain_window = 0});
+  std::mt19937 rng(9);
+  int n = 0;
+  std::optional<BillDictionary> d = TrainOn(codec, rng, n);
+  ASSERT_TRUE(d);
+  codec.Adopt(*d, true);
+  EncodeMany(codec, rng, n, 400, SampleBill);
+  EncodeMany(codec, rng, n, 2000, DriftedBill);
+  EXPECT_FALSE(codec.Training());
+  EXPECT_EQ(codec.EncodingDictionary(), 1u);
 }
 
 // Samples too small to train on: every training fails, collection starts over each time, and the

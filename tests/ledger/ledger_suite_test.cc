@@ -261,6 +261,51 @@ TEST_P(LedgerTest, BillsAreCompressedWithTheLedgersDictionaryAndReadBackWhole) {
   EXPECT_EQ(reopened->JournalSum(), 0);
 }
 
+// Bills that drift from the ledger's dictionary get a second one, stored in the ledger beside the
+// first; after reopening, both are loaded and every bill, under either, reads back whole.
+TEST_P(LedgerTest, DriftingBillsGetASecondDictionaryAndAllReadBack) {
+  const BillCodecOptions options{.train_after = 200, .retrain_window = 200};
+  auto ledger = Open(options);
+  ASSERT_TRUE(ledger);
+  std::mt19937 rng(8);
+  std::vector<std::string> bills;
+  auto settle = [&](bool drifted) {
+    const int n = int(bills.size());
+    const std::string id = std::to_string(n);
+    LedgerWrite w = Settlement("S" + id, "V" + id, "P" + std::to_string(n % 50), 100, 0, 10);
+    w.settlement->bill_json =
+        drifted ? bill_samples::DriftedBill(rng, n) : bill_samples::SampleBill(rng, n);
+    bills.push_back(w.settlement->bill_json);
+    return w;
+  };
+  auto round = [&](bool drifted) {
+    for (int i = 0; i < 49; ++i) ledger->Submit(settle(drifted), [](WriteStatus) {});
+    return ledger->SubmitAndWait(settle(drifted));
+  };
+  // The first dictionary, and a window of bills framed under it.
+  while ((ledger->Stats().bill_dictionaries < 1 || ledger->Stats().bill_frames < 400) &&
+         bills.size() < 20'000)
+    ASSERT_EQ(round(false), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->Stats().bill_dictionaries, 1u);
+  // Then the bills change.
+  while (ledger->Stats().bill_dictionaries < 2 && bills.size() < 40'000)
+    ASSERT_EQ(round(true), WriteStatus::kDurable);
+  ASSERT_EQ(ledger->Stats().bill_dictionaries, 2u);
+  ASSERT_EQ(round(true), WriteStatus::kDurable);
+  EXPECT_EQ(ledger->Stats().bill_frames + ledger->Stats().bill_texts, bills.size());
+  ledger.reset();
+
+  auto reopened = Open(options);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->Stats().bill_dictionaries, 2u);
+  for (size_t n = 0; n < bills.size(); ++n) {
+    auto r = reopened->FindSettlement("S" + std::to_string(n));
+    ASSERT_TRUE(r) << n;
+    ASSERT_EQ(r->bill_json, bills[n]) << n;
+  }
+  EXPECT_EQ(reopened->JournalSum(), 0);
+}
+
 TEST_P(LedgerTest, RefusedWritesChangeNothing) {
   auto ledger = Open();
   ASSERT_TRUE(ledger);
