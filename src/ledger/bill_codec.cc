@@ -75,8 +75,7 @@ bool BillCodec::Encode(std::string_view bill, std::string& frame) {
     frame.resize(ZSTD_compressBound(bill.size()));
     const size_t n = ZSTD_compress_usingCDict(cctx_, frame.data(), frame.size(), bill.data(),
                                               bill.size(), encoding_->cdict);
-    if (ZSTD_isError(
-            n)) {  // cannot happen with compressBound's room; the bill is then kept as text
+    if (ZSTD_isError(n)) {  // not with compressBound's room; were it to, the bill stays text
       texts_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
