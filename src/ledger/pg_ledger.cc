@@ -1145,8 +1145,8 @@ class PgLedger final : public Ledger {
   }
 
   // A bill dictionary the codec has trained is made durable in a round (and a transaction) of its
-  // own, before any bill is compressed with it (BillCodec::Adopt); once in a ledger's life. False:
-  // it was not stored (the dictionary is given up, and trained again later).
+  // own, before any bill is compressed with it (BillCodec::Adopt); rarely (the first; again when
+  // bills drift). False: it was not stored (the dictionary is given up, and trained again later).
   bool StoreTrainedDictionary() {
     std::optional<BillDictionary> d = codec_->TakeTrained();
     if (!d) return true;

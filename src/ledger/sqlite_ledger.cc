@@ -1340,7 +1340,8 @@ class SqliteLedger final : public Ledger {
   // not know), the whole transaction is rolled back and the batch re-run with a savepoint per
   // write, so correctness never rests on the pre-check being complete.
   // A bill dictionary the codec has trained is made durable in a transaction of its own, before
-  // any bill is compressed with it (BillCodec::Adopt); that happens once in a ledger's life.
+  // any bill is compressed with it (BillCodec::Adopt); rare: the first, and one each time the bills
+  // drift.
   void StoreTrainedDictionary() {
     std::optional<BillDictionary> d = codec_->TakeTrained();
     if (!d) return;
