@@ -281,7 +281,7 @@ int main(int argc, char** argv) {
   serve
       ->add_option("--bill-dictionary-after", serve_args.bill_dictionary_after,
                    "bills the ledger stores as text before it trains the dictionary it compresses "
-                   "them with (once in a ledger's life)")
+                   "them with (a new one is trained when later bills drift from it)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{20}, size_t{1} << 20));
   serve->add_flag("--quiet", serve_args.quiet, "no per-request log lines");
