@@ -83,6 +83,7 @@ struct Options {
   int connections = 16;
   double duration = 10;  // seconds; 0 = until SIGINT/SIGTERM
   double pause = 0;      // seconds between setup and the measured phase
+  double warmup = 0;     // seconds at the measured phase's start left out of its figures
   double rate = 0;       // settlements (flows) per second in all; 0 = closed loop
   std::string mode = "flow";
   int visits = 20'000;  // settle mode: visits prepared
@@ -402,6 +403,7 @@ class Shared {
   int ack_fd = -1;
   Clock::time_point start;  // of the measured phase (set before it begins)
   Clock::time_point deadline;
+  Clock::time_point measure_from;  // the end of the warm-up: calls due from here on are measured
 
   bool Acking() const { return ack_fd >= 0; }
   void Ack(const std::string& line) {
@@ -463,6 +465,7 @@ class Worker {
 
   const Stats& measured_stats() const { return measured_; }
   const Stats& prep_stats() const { return prep_; }
+  const Stats& warm_stats() const { return warm_; }
   uint64_t connects() const { return client_.connects(); }
 
  private:
@@ -478,7 +481,7 @@ class Worker {
     c.io_timeout = milliseconds(30'000);
     return c;
   }
-  Stats& stats() { return measuring_ ? measured_ : prep_; }
+  Stats& stats() { return !measuring_ ? prep_ : warming_ ? warm_ : measured_; }
   bool Expired() const {
     return g_stop.load(std::memory_order_relaxed) ||
            (s_.o.duration > 0 && measuring_ && Clock::now() >= s_.deadline);
@@ -722,8 +725,11 @@ class Worker {
       if (s_.o.rate > 0) {
         intended = Slot(k);
         if (s_.o.duration > 0 && intended >= s_.deadline) break;
+        warming_ = intended < s_.measure_from;
         intended = co_await AwaitSlot(intended);
         if (Expired()) break;
+      } else {
+        warming_ = intended < s_.measure_from;
       }
       auto v = co_await PrepareVisit();
       if (!v) continue;
@@ -740,7 +746,10 @@ class Worker {
       if (s_.o.rate > 0) {
         intended = Slot(k);
         if (s_.o.duration > 0 && intended >= s_.deadline) break;
+        warming_ = intended < s_.measure_from;
         intended = co_await AwaitSlot(intended);
+      } else {
+        warming_ = intended < s_.measure_from;
       }
       co_await Settle(prepared_[k], intended);
     }
@@ -752,7 +761,8 @@ class Worker {
   net::steady_timer timer_;  // backoffs and open-loop slots
   AsyncHisClient client_;
   bool signed_in_ = false;
-  Stats prep_, measured_;
+  Stats prep_, measured_, warm_;  // warm_: calls due in the warm-up, not reported
+  bool warming_ = false;          // the call being made was due in the warm-up
   bool measuring_ = false;
   uint64_t otp_ = 0, settled_ = 0;
   int prep_failures_ = 0;
@@ -859,6 +869,10 @@ int Main(int argc, char** argv) {
   app.add_option("--pause", o.pause,
                  "seconds to wait between setup and measuring (the server writes back what setup "
                  "wrote; a steady state, not the step from setup to settling)")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--warmup", o.warmup,
+                 "seconds run at the full rate before measuring, left out of the figures (the "
+                 "step from an idle server to the full rate); their progress lines still show")
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--rate,-r", o.rate,
                  "open loop: target settlements (flows) per second; 0 = closed loop");
@@ -1047,11 +1061,20 @@ int Main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::duration<double>(o.pause));
   }
   // The measured phase, with progress each second.
-  const double cpu0 = ProcessCpuSeconds();
+  // A warm-up runs first, inside the same phase (the same slots, connections and pace); the calls
+  // due in it are left out of the latencies, and the counts and rates start where it ends (at the
+  // progress line that crosses it, so within a few milliseconds of it).
+  double cpu0 = ProcessCpuSeconds();
   s.start = Clock::now();
-  s.deadline = s.start + duration_cast<Clock::duration>(
-                             std::chrono::duration<double>(o.duration > 0 ? o.duration : 1e9));
-  const uint64_t req0 = s.c.requests.load(), set0 = s.c.settlements.load();
+  s.measure_from =
+      s.start + duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup));
+  s.deadline = s.measure_from + duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                    o.duration > 0 ? o.duration : 1e9));
+  const uint64_t phase_req0 = s.c.requests.load();
+  uint64_t req0 = phase_req0, set0 = s.c.settlements.load();
+  auto measured_start = s.start;
+  bool warm = o.warmup <= 0;
+  if (!warm) std::printf("warm-up: %.1f s, not measured\n", o.warmup);
   uint64_t prev_req = req0, prev_set = set0, prev_err = s.c.errors.load();
   auto last = s.start;
   const double loader_cpu = phase(&Worker::Measure, [&] {
@@ -1073,8 +1096,19 @@ int Main(int argc, char** argv) {
     }
     std::fflush(stdout);
     prev_req = req, prev_set = set, prev_err = err, last = now;
+    if (!warm && now >= s.measure_from) {
+      warm = true;
+      req0 = req, set0 = set, measured_start = now, cpu0 = ProcessCpuSeconds();
+    }
   });
-  const double elapsed = std::chrono::duration<double>(Clock::now() - s.start).count();
+  if (!warm) {
+    std::fprintf(stderr,
+                 "his_load: the run ended inside its %.1f s warm-up (too few --visits for the "
+                 "rate?): nothing measured\n",
+                 o.warmup);
+    return 1;
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - measured_start).count();
   const double cpu = ProcessCpuSeconds() - cpu0;
   if (fake) fake->Stop();
   if (s.ack_fd >= 0) ::close(s.ack_fd);
@@ -1089,6 +1123,7 @@ int Main(int argc, char** argv) {
     for (int k = 0; k < kKinds; ++k)
       all.latency[size_t(k)].Merge(w->measured_stats().latency[size_t(k)]);
     for (const auto& [m, n] : w->measured_stats().errors) all.errors[m] += n;
+    for (const auto& [m, n] : w->warm_stats().errors) all.errors[m] += n;  // none hidden
     for (int k = 0; k < kKinds; ++k)
       prep.latency[size_t(k)].Merge(w->prep_stats().latency[size_t(k)]);
     for (const auto& [m, n] : w->prep_stats().errors) prep.errors[m] += n;
@@ -1096,6 +1131,7 @@ int Main(int argc, char** argv) {
   }
   const uint64_t requests = s.c.requests.load() - req0;
   const uint64_t settlements = s.c.settlements.load() - set0;
+  const uint64_t phase_requests = s.c.requests.load() - phase_req0;  // the warm-up's too
   std::printf(
       "\n== his_load: %s mode, %d connections, %s, %.1f s ==\n", o.mode.c_str(), o.connections,
       o.rate > 0 ? fmt::format("open loop at {:g}/s", o.rate).c_str() : "closed loop", elapsed);
@@ -1127,8 +1163,8 @@ int Main(int argc, char** argv) {
     std::printf(
         "  loader CPU: %.1f µs per request in its %d thread%s (%.0f%% of one core while "
         "measuring)%s\n",
-        loader_cpu * 1e6 / double(requests), o.threads, o.threads == 1 ? "" : "s",
-        100.0 * loader_cpu / elapsed,
+        loader_cpu * 1e6 / double(phase_requests), o.threads, o.threads == 1 ? "" : "s",
+        100.0 * loader_cpu / (elapsed + o.warmup),
         o.fake_server ? fmt::format("; whole process incl. the fake server: {:.1f} µs "
                                     "per request",
                                     cpu * 1e6 / double(requests))
