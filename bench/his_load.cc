@@ -1101,13 +1101,6 @@ int Main(int argc, char** argv) {
       req0 = req, set0 = set, measured_start = now, cpu0 = ProcessCpuSeconds();
     }
   });
-  if (!warm) {
-    std::fprintf(stderr,
-                 "his_load: the run ended inside its %.1f s warm-up (too few --visits for the "
-                 "rate?): nothing measured\n",
-                 o.warmup);
-    return 1;
-  }
   const double elapsed = std::chrono::duration<double>(Clock::now() - measured_start).count();
   const double cpu = ProcessCpuSeconds() - cpu0;
   if (fake) fake->Stop();
@@ -1115,6 +1108,13 @@ int Main(int argc, char** argv) {
   // A run started right after this one must not repeat our msgids (the platform would answer
   // them with our stored replies).
   WaitUntilMsgidSecondsPass();
+  if (!warm) {
+    std::fprintf(stderr,
+                 "his_load: the run ended inside its %.1f s warm-up (too few --visits for the "
+                 "rate?): nothing measured\n",
+                 o.warmup);
+    return 1;
+  }
 
   Stats all, prep;
   uint64_t connects = 0;
