@@ -316,6 +316,10 @@ struct LedgerStats {
   uint64_t bill_frame_bytes = 0;
   // Dictionaries the ledger holds for its bills (a second and later ones: retrained on drift).
   uint64_t bill_dictionaries = 0;
+  // PostgreSQL: batches committed as set-based statements (ledger/pg_bulk.h), and those a refused
+  // write sent back to be applied write by write; 0 on SQLite.
+  uint64_t bulk_batches = 0;
+  uint64_t bulk_rolled_back = 0;
 };
 
 class Ledger {

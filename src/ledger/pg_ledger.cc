@@ -1,6 +1,7 @@
 #include "ledger/pg_ledger.h"
 
 #include "ledger/group_commit.h"
+#include "ledger/pg_bulk.h"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -16,6 +17,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -395,9 +397,10 @@ bool Exec(PGconn* c, const char* sql, std::string* err = nullptr) {
   return ok;
 }
 
-template <size_t N>
-bool PrepareAll(PGconn* c, const Statement (&statements)[N], std::string* err) {
-  for (const Statement& s : statements) {
+// `statements`: a range of {name, sql} (kWriterStatements, kReaderStatements, kPgBulkStatements).
+template <typename Statements>
+bool PrepareAll(PGconn* c, const Statements& statements, std::string* err) {
+  for (const auto& s : statements) {
     PGresult* r = PQprepare(c, s.name, s.sql, 0, nullptr);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
@@ -720,6 +723,8 @@ class PgLedger final : public Ledger {
   LedgerStats Stats() override {
     LedgerStats s = writer_->Stats();
     codec_->AddCounts(s);
+    s.bulk_batches = bulk_batches_.load(std::memory_order_relaxed);
+    s.bulk_rolled_back = bulk_rolled_back_.load(std::memory_order_relaxed);
     return s;
   }
 
@@ -1206,6 +1211,40 @@ class PgLedger final : public Ledger {
     return true;
   }
 
+  enum class Bulk { kCommitted, kRolledBack, kFailed };
+
+  // A batch of plain writes in one round trip (ledger/pg_bulk.h): BEGIN; the statements; COMMIT.
+  // When a statement fails for a write's data, the transaction is rolled back (kRolledBack) and
+  // nothing of the batch is kept; any other failure is the whole batch's (kFailed).
+  Bulk ApplyBulk(const std::vector<PgBulkStatement>& statements) {
+    std::vector<Sent> sent;
+    std::vector<Outcome> outcome;
+    std::vector<const char*> params;
+    bool ok = Control("BEGIN", sent);
+    for (const PgBulkStatement& b : statements) {
+      if (!ok) break;
+      params.clear();
+      for (const std::string& p : b.params) params.push_back(p.c_str());
+      sent.push_back(Sent{-1, false, false});
+      ok = PQsendQueryPrepared(writer_conn_, b.name, int(params.size()), params.data(), nullptr,
+                               nullptr, 0) == 1;
+    }
+    ok = ok && Control("COMMIT", sent);
+    if (!ok || !SyncAndFlush() || !ReadRound(sent.size(), outcome)) return Bulk::kFailed;
+    size_t bad = 0;
+    while (bad < sent.size() && StatementOk(outcome[bad], sent[bad])) ++bad;
+    if (bad == sent.size())
+      return outcome.back().tag == "COMMIT" ? Bulk::kCommitted : Bulk::kFailed;
+    const Outcome& o = outcome[bad];
+    if (o.status != PGRES_FATAL_ERROR || !RefusesOneWrite(o)) return Bulk::kFailed;
+    // The error aborted the transaction and the pipeline skipped the rest, COMMIT included.
+    sent.clear();
+    if (!Control("ROLLBACK", sent) || !SyncAndFlush() || !ReadRound(sent.size(), outcome) ||
+        !StatementOk(outcome.front(), sent.front()))
+      return Bulk::kFailed;
+    return Bulk::kRolledBack;
+  }
+
   // Applies the batch in one transaction (see pg_ledger.h for the scheme). Sets the status of
   // every write; false when the transaction as a whole failed.
   bool ApplyBatch(const std::vector<LedgerWrite>& batch, std::vector<WriteStatus>& status) {
@@ -1223,6 +1262,21 @@ class PgLedger final : public Ledger {
     if (!StoreTrainedDictionary()) {  // given up: the batch goes on, on a fresh connection
       DropWriter();
       if (!EnsureWriter()) return false;
+    }
+
+    auto bulk = options_.bulk_batches ? BulkStatements(batch, todo, *codec_) : std::nullopt;
+    if (bulk && !bulk->empty()) {
+      switch (ApplyBulk(*bulk)) {
+        case Bulk::kCommitted:
+          for (long i : todo) status[size_t(i)] = WriteStatus::kDurable;
+          bulk_batches_.fetch_add(1, std::memory_order_relaxed);
+          return true;
+        case Bulk::kFailed:
+          return false;
+        case Bulk::kRolledBack:  // some write is refused: find which, write by write
+          bulk_rolled_back_.fetch_add(1, std::memory_order_relaxed);
+          break;
+      }
     }
 
     std::vector<long> redo;  // good writes of the last trial, rolled back with its refused write
@@ -1292,6 +1346,7 @@ class PgLedger final : public Ledger {
     PGconn* c = Connect(conninfo, err);
     if (!c) return nullptr;
     if (!EnsureSchema(c, err) || !PrepareAll(c, kWriterStatements, err) ||
+        !PrepareAll(c, std::span(kPgBulkStatements, kPgBulkStatementCount), err) ||
         PQsetnonblocking(c, 1) != 0 || PQenterPipelineMode(c) != 1) {
       if (err->empty()) *err = ErrorOf(c);
       PQfinish(c);
@@ -1308,6 +1363,7 @@ class PgLedger final : public Ledger {
   PgLedgerOptions options_;
   const std::unique_ptr<BillCodec> codec_;  // the readers decode with it, the writer encodes
   std::string bill_frame_;                  // the writer thread's scratch
+  std::atomic<uint64_t> bulk_batches_{0}, bulk_rolled_back_{0};
   std::mutex reader_mu_;
   std::condition_variable reader_free_;
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped before the connections close

@@ -25,6 +25,11 @@
 // and keeps one subtransaction per write alive until COMMIT (more than 64 overflow the backend's
 // subxid cache and slow every concurrent snapshot); here at most one savepoint is open at a time.
 //
+// A batch of plain writes — registrations, diagnoses, fee uploads and settlements, no visit touched
+// by two of them — skips all that: one set-based statement a table, `BEGIN; <statements>; COMMIT`,
+// one round trip (ledger/pg_bulk.h). If any statement fails, the transaction is rolled back and
+// the batch goes the way above, which finds the refused writes.
+//
 // Refusals are told apart by SQLSTATE and constraint: unique_violation on settlement_visit or
 // settlement_pkey (or a cancellation that updated no live row) -> kDuplicateVisit; on
 // msgid_reply_pkey or contribution_pkey -> kDuplicateMsgid; on fee_line_live -> kDuplicateFeeLine;
@@ -51,6 +56,9 @@ struct PgLedgerOptions {
   // Reader connections: reads of different threads run in parallel up to this many (each is one
   // PostgreSQL backend process).
   size_t readers = 4;
+  // A batch of plain writes (the national flow's registrations, fee uploads and settlements) goes
+  // as one set-based statement a table (ledger/pg_bulk.h); false: always write by write.
+  bool bulk_batches = true;
   BillCodecOptions bill_codec;
 };
 

@@ -39,11 +39,17 @@ void RenderLedgerMetrics(const LedgerStats& stats, std::string& out) {
                  "# HELP yibao_ledger_bill_dictionaries Dictionaries the ledger holds for its "
                  "bills (the newest compresses; a new one is trained when the bills drift).\n"
                  "# TYPE yibao_ledger_bill_dictionaries gauge\n"
-                 "yibao_ledger_bill_dictionaries {}\n",
+                 "yibao_ledger_bill_dictionaries {}\n"
+                 "# HELP yibao_ledger_bulk_batches_total PostgreSQL batches by how they were "
+                 "written: as set-based statements, or rolled back by a refused write and written "
+                 "write by write.\n"
+                 "# TYPE yibao_ledger_bulk_batches_total counter\n"
+                 "yibao_ledger_bulk_batches_total{{outcome=\"committed\"}} {}\n"
+                 "yibao_ledger_bulk_batches_total{{outcome=\"rolled_back\"}} {}\n",
                  stats.writes, stats.batches, stats.largest_batch, stats.commit_micros / 1'000'000,
                  stats.commit_micros % 1'000'000, stats.cache_hits, stats.cache_misses,
                  stats.bill_frames, stats.bill_texts, stats.bill_json_bytes, stats.bill_frame_bytes,
-                 stats.bill_dictionaries);
+                 stats.bill_dictionaries, stats.bulk_batches, stats.bulk_rolled_back);
 }
 
 }  // namespace yibao

@@ -598,8 +598,8 @@ TEST_P(LedgerTest, RefusalsCollidingWithinOneBatchAreThoseOfOneByOne) {
   EXPECT_EQ(ledger->FindSettlement("C1")->cancels, "S1");
   EXPECT_FALSE(ledger->FindSettlement("C1b"));
   std::vector<std::string> lines;
-  for (const auto& f : *ledger->FeeLinesOf("H37990000001", "V9"))
-    lines.push_back(f.feedetl_sn + (f.cancelled ? "x" : ""));
+  const SharedFeeLines v9 = ledger->FeeLinesOf("H37990000001", "V9");  // held while read
+  for (const auto& f : *v9) lines.push_back(f.feedetl_sn + (f.cancelled ? "x" : ""));
   EXPECT_EQ(lines, (std::vector<std::string>{"1x", "2x", "3x", "3", "4x", "1", "4"}));
   EXPECT_EQ(ledger->JournalSum(), 0);
   // Filings: the refused write's is not there; one upserted twice in the batch is the later one.
@@ -970,7 +970,8 @@ TEST_P(LedgerTest, DuplicateFeeLineIsRefusedAloneInABatch) {
                                            WriteStatus::kDurable, WriteStatus::kDuplicateFeeLine,
                                            WriteStatus::kDurable, WriteStatus::kDuplicateFeeLine}));
   std::vector<std::string> sns;
-  for (const auto& f : *ledger->FeeLinesOf("H37990000001", "V1")) sns.push_back(f.feedetl_sn);
+  const SharedFeeLines v1 = ledger->FeeLinesOf("H37990000001", "V1");  // held while read
+  for (const auto& f : *v1) sns.push_back(f.feedetl_sn);
   EXPECT_EQ(sns, (std::vector<std::string>{"1", "2", "3", "5", "4"}));
   EXPECT_TRUE(ledger->FindReply("H37990000001", "M1"));
   EXPECT_FALSE(ledger->FindReply("H37990000001", "M2"));

@@ -374,7 +374,8 @@ inline std::string MixedBatchSnapshot(Ledger& ledger) {
   for (const char* v : {"V0", "V1", "V2", "V4", "V5", "V8", "V9", "V10", "V11", "V13"}) {
     auto s = ledger.LiveSettlementOfVisit("H37990000001", v);
     o << v << " live:" << (s ? s->setl_id : "-") << " lines:";
-    for (const auto& f : *ledger.FeeLinesOf("H37990000001", v))
+    const SharedFeeLines lines = ledger.FeeLinesOf("H37990000001", v);  // held while read
+    for (const auto& f : *lines)
       o << f.feedetl_sn << "/" << f.det_item_fee_sumamt << (f.cancelled ? "x" : "") << " ";
     auto visit = ledger.FindVisit("H37990000001", v);
     o << " visit:" << (visit ? visit->status : "-") << "\n";

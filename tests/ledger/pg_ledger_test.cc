@@ -7,6 +7,12 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+
+#include "bill_samples.h"
 #include "ledger_test_util.h"
 #include "pg_cluster.h"
 
@@ -222,6 +228,288 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
 }
 
 // Reported, not hidden: a server that cannot be reached is an error of Open.
+// A batch of plain writes goes as one set-based statement a table (ledger/pg_bulk.h). The same
+// rounds of writes — registrations, diagnoses, fee uploads and settlements with every character
+// an array literal must escape, and refusals of each kind among them (a visit registered or settled
+// twice, a msgid or a fee line used twice), some rounds touching one visit twice (which the bulk
+// path leaves to the per-write one) — are given to a ledger with it and to one without. Every
+// write's status and everything read back must be the same, and both of the bulk path's outcomes
+// must have happened: batches committed whole, and batches rolled back by a refusal.
+TEST(PgLedger, PlainBatchesInBulkEqualWriteByWrite) {
+  auto cluster = SharedPgCluster();
+  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
+  const BillCodecOptions codec{.train_after = 100};
+  std::unique_ptr<Ledger> ledgers[2];
+  for (int k = 0; k < 2; ++k) {
+    auto conninfo = (*cluster)->CreateDatabase(k == 0 ? "bulk_on" : "bulk_off");
+    ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
+    auto l = OpenPgLedger(*conninfo, {.bulk_batches = k == 0, .bill_codec = codec});
+    ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+    ledgers[k] = std::move(*l);
+  }
+
+  const std::vector<std::string> odd = {"",
+                                        "\"",
+                                        "\\",
+                                        "\\\"",
+                                        "{a,b}",
+                                        "NULL",
+                                        "null",
+                                        "医保 结算",
+                                        "line\nbreak",
+                                        "tab\there",
+                                        "'single'",
+                                        "\\x00ff",
+                                        "a\"b\\c{d}e,f",
+                                        std::string(3000, 'x') + "\"}"};
+  std::mt19937 rng(20261124);
+  auto pick = [&](size_t n) { return size_t(rng() % n); };
+  std::vector<std::string> visits;  // registered (or upserted into being)
+  std::set<std::string> settled;
+  std::vector<std::pair<std::string, std::string>> lines;  // (visit, feedetl_sn) uploaded
+  std::vector<std::string> msgids;
+  int next_visit = 0, next_msgid = 0, next_line = 0, next_setl = 0;
+
+  // Three kinds of round. Clean ones: distinct visits, no refusal, so the bulk path must commit
+  // them. Refusing ones: a visit registered or settled again, a msgid or a fee line used again.
+  // Colliding ones (every fifth): clean, but one visit upserted into being and then registered as
+  // new (refused, in order), and another upserted twice (the later wins) — where one statement a
+  // table would not do what the writes in order do.
+  std::vector<std::vector<LedgerWrite>> rounds;
+  for (int round = 0; round < 60; ++round) {
+    const bool refusing = round % 3 == 1 && round % 5 != 0, colliding = round % 5 == 0;
+    auto msgid = [&] {
+      if (refusing && pick(10) == 0) return msgids[pick(msgids.size())];  // a replay
+      msgids.push_back("M" + std::to_string(next_msgid++));
+      return msgids.back();
+    };
+    std::set<std::string> touched;
+    auto untouched = [&](bool unsettled) -> std::optional<std::string> {
+      for (int tries = 0; tries < 8 && !visits.empty(); ++tries) {
+        const std::string& v = visits[pick(visits.size())];
+        if ((!unsettled || !settled.count(v)) && touched.insert(v).second) return v;
+      }
+      return std::nullopt;
+    };
+    std::vector<LedgerWrite> writes;
+    for (size_t i = 0, n = 5 + pick(25); i < n; ++i) {
+      LedgerWrite w;
+      w.fixmedins_code = "H37990000001";
+      const size_t kind = visits.empty() ? 0 : pick(10);
+      if (kind < 3) {  // a registration; in a refusing round now and then of a visit that exists
+        std::string id = "V" + std::to_string(next_visit++);
+        if (refusing && kind == 0 && !visits.empty()) id = visits[pick(visits.size())];
+        if (!touched.insert(id).second) continue;
+        VisitRecord v = Visit(id, "P" + std::to_string(pick(20)));
+        v.status = "registered";
+        v.info_json = "{\"note\":\"" + odd[pick(odd.size())] + "\"}";
+        w.visit = v;
+        w.visit_is_new = true;
+        w.infno = "2201";
+        visits.push_back(id);
+      } else if (kind == 3) {  // a diagnosis: the visit upserted whole
+        auto id = untouched(false);
+        if (!id) continue;
+        VisitRecord v = Visit(*id, "P1");
+        v.status = "registered";
+        v.info_json = odd[pick(odd.size())];
+        w.visit = v;
+        w.infno = "2203";
+      } else if (kind < 7) {  // fee lines; in a refusing round now and then a feedetl_sn again
+        auto id = untouched(false);
+        if (!id) continue;
+        for (size_t m = 1 + pick(4); m > 0; --m) {
+          std::string sn = std::to_string(next_line++);
+          if (refusing && pick(10) == 0) {
+            for (const auto& [visit, used] : lines)
+              if (visit == *id) sn = used;
+          }
+          FeeLineRecord f = FeeLine(*id, sn, int64_t(100 + pick(5000)));
+          f.medins_list_codg = odd[pick(odd.size())];
+          f.cnt = std::to_string(pick(9)) + ".5000";
+          w.fee_lines.push_back(f);
+          lines.emplace_back(*id, sn);
+        }
+        w.infno = "2204";
+      } else {  // a settlement; in a refusing round now and then of a visit settled already
+        auto id = untouched(!(refusing && pick(4) == 0));
+        if (!id) continue;
+        const int64_t fund = int64_t(pick(90000)), acct = int64_t(pick(500)),
+                      cash = int64_t(pick(3000));
+        const std::string setl = "S" + std::to_string(next_setl++);
+        w = Settlement(setl, *id, "P" + std::to_string(pick(20)), fund, acct, cash);
+        w.settlement->bill_json = bill_samples::SampleBill(rng, next_setl) + odd[pick(odd.size())];
+        w.reply_json = pick(2) ? w.settlement->bill_json : odd[pick(odd.size())];
+        w.infno = "2207";
+        settled.insert(*id);
+      }
+      w.msgid = msgid();
+      if (w.reply_json.empty()) w.reply_json = "{\"infcode\":0,\"x\":\"" + odd[pick(4)] + "\"}";
+      writes.push_back(std::move(w));
+    }
+    if (colliding) {
+      const std::string y = "V" + std::to_string(next_visit++);
+      auto x = untouched(false);
+      for (int k = 0; k < 4; ++k) {
+        LedgerWrite w;
+        w.fixmedins_code = "H37990000001";
+        w.visit = Visit(k < 2 ? y : x.value_or(y), "P2");
+        w.visit->info_json = odd[pick(odd.size())];
+        w.visit_is_new = k == 1;
+        w.msgid = msgid();
+        w.infno = "2203";
+        w.reply_json = "{}";
+        writes.push_back(std::move(w));
+      }
+      visits.push_back(y);
+    }
+    rounds.push_back(std::move(writes));
+  }
+
+  std::vector<WriteStatus> statuses[2];
+  uint64_t refused_rounds = 0, clean_rounds = 0;  // of those the bulk path takes
+  for (int k = 0; k < 2; ++k)
+    for (size_t r = 0; r < rounds.size(); ++r) {
+      bool refused = false;
+      for (WriteStatus s : SubmitAsOneBatch(*ledgers[k], rounds[r])) {
+        statuses[k].push_back(s);
+        refused = refused || s != WriteStatus::kDurable;
+      }
+      if (k == 1 && r % 5 != 0) ++(refused ? refused_rounds : clean_rounds);
+    }
+  ASSERT_EQ(statuses[0].size(), statuses[1].size());
+  std::map<WriteStatus, int> seen;
+  for (size_t i = 0; i < statuses[0].size(); ++i) {
+    EXPECT_EQ(statuses[0][i], statuses[1][i])
+        << "write " << i << ": " << WriteStatusName(statuses[0][i]) << " in bulk, "
+        << WriteStatusName(statuses[1][i]) << " write by write";
+    ++seen[statuses[1][i]];
+  }
+  for (WriteStatus s : {WriteStatus::kDurable, WriteStatus::kDuplicateVisit,
+                        WriteStatus::kDuplicateMsgid, WriteStatus::kDuplicateFeeLine})
+    EXPECT_GT(seen[s], 0) << "no write was " << WriteStatusName(s);
+
+  auto snapshot = [&](Ledger& l) {
+    std::ostringstream o;
+    for (const std::string& v : visits) {
+      auto visit = l.FindVisit("H37990000001", v);
+      o << v << ":" << (visit ? visit->psn_no + "/" + visit->status + "/" + visit->info_json : "-");
+      const SharedFeeLines fee_lines = l.FeeLinesOf("H37990000001", v);  // held: read below
+      for (const auto& f : *fee_lines)
+        o << " " << f.feedetl_sn << "/" << f.medins_list_codg << "/" << f.cnt << "/"
+          << f.det_item_fee_sumamt << "/" << f.prd_days << "/" << f.fee_ocur_time;
+      auto s = l.LiveSettlementOfVisit("H37990000001", v);
+      o << " live:" << (s ? s->setl_id + "/" + s->bill_json : "-") << "\n";
+    }
+    for (int i = 0; i < next_setl; ++i) {
+      const std::string id = "S" + std::to_string(i);
+      auto s = l.FindSettlement(id);
+      o << id << ":" << (s ? std::to_string(s->medfee_sumamt) + "/" + s->psn_no : "-");
+      for (const auto& [account, delta] : l.DeltasOf(id)) o << " " << account << "=" << delta;
+      for (const auto& e : l.JournalOf(id)) o << " " << e.account << "=" << e.amount;
+      o << "\n";
+    }
+    for (const std::string& m : msgids) {
+      auto r = l.FindReply("H37990000001", m);
+      o << m << ":" << (r ? *r : "-") << "\n";
+    }
+    for (int p = 0; p < 20; ++p) {
+      const std::string psn = "P" + std::to_string(p);
+      for (const auto& [account, value] : l.Accumulators(psn, "310", 2025))
+        o << psn << "." << account << "=" << value << " ";
+      o << "acct=" << l.AccountBalance("acct:" + psn) << "\n";
+    }
+    o << "hospital=" << l.AccountBalance("hospital:H37990000001")
+      << " fund=" << l.AccountBalance("fund:379900:310:hifp") << " journal=" << l.JournalSum();
+    return o.str();
+  };
+  const std::string bulk = snapshot(*ledgers[0]), one_by_one = snapshot(*ledgers[1]);
+  EXPECT_EQ(bulk, one_by_one);
+  EXPECT_EQ(ledgers[0]->JournalSum(), 0);
+
+  const LedgerStats on = ledgers[0]->Stats(), off = ledgers[1]->Stats();
+  // Every round without a refusal went in bulk; every one with a refusal was rolled back and
+  // written write by write; the colliding rounds went write by write at once.
+  EXPECT_GE(clean_rounds, 30u);
+  EXPECT_GE(refused_rounds, 10u);
+  EXPECT_EQ(on.bulk_batches, clean_rounds);
+  EXPECT_EQ(on.bulk_rolled_back, refused_rounds);
+  EXPECT_EQ(off.bulk_batches + off.bulk_rolled_back, 0u);
+  // Bills as frames (bytea elements) in bulk: LedgerTest.BillsAreCompressed… on postgres, whose
+  // batches are all plain.
+}
+
+// Every character an array literal must escape, in every text field the bulk statements carry,
+// goes in one bulk batch — not rolled back to the per-write path, which would hide a literal that
+// PostgreSQL refuses — and reads back exactly.
+TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
+  auto cluster = SharedPgCluster();
+  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
+  auto conninfo = (*cluster)->CreateDatabase("bulk_text");
+  ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
+  auto l = OpenPgLedger(*conninfo);
+  ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+  Ledger& ledger = **l;
+  const std::vector<std::string> odd = {
+      "",          "\"",          "\\",        "\\\\",     "\\\"",    "\"\\",         "{a,b}",
+      "{",         "}",           ",",         "NULL",     "null",    " lead",        "trail ",
+      "医保 结算", "line\nbreak", "tab\there", "'single'", "\\x00ff", "a\"b\\c{d}e,f"};
+  std::vector<LedgerWrite> writes;
+  for (size_t i = 0; i < odd.size(); ++i) {
+    const std::string& t = odd[i];
+    const std::string id = std::to_string(i);
+    LedgerWrite visit;
+    visit.fixmedins_code = "H37990000001";
+    visit.visit = Visit("VN" + id, t);
+    visit.visit->info_json = t;
+    visit.visit->ipt_otp_no = t;
+    visit.visit_is_new = true;
+    visit.msgid = t + "#n" + id;
+    visit.infno = t;
+    visit.reply_json = t;
+    writes.push_back(visit);
+    FeeLineRecord f = FeeLine("VL" + id, t);
+    f.medins_list_codg = f.chrg_bchno = f.cnt = f.pric = f.fee_ocur_time = t;
+    writes.push_back(FeeLines({f}, {}, t + "#f" + id));
+    writes.back().reply_json = "{\"odd\":\"" + t + "\"}";
+    LedgerWrite settle = Settlement("S" + t + id, "VS" + id, "P" + t, 100, 0, 10, t + "#s" + id);
+    settle.settlement->bill_json = settle.reply_json = t + "{\"bill\":" + id + "}";
+    settle.settlement->policy_version = settle.settlement->setl_time = t;
+    writes.push_back(settle);
+  }
+  const uint64_t before = ledger.Stats().bulk_batches;
+  for (WriteStatus s : SubmitAsOneBatch(ledger, writes)) ASSERT_EQ(s, WriteStatus::kDurable);
+  EXPECT_GT(ledger.Stats().bulk_batches, before);
+  EXPECT_EQ(ledger.Stats().bulk_rolled_back, 0u) << "a literal was refused; the per-write path ran";
+  for (size_t i = 0; i < odd.size(); ++i) {
+    const std::string& t = odd[i];
+    const std::string id = std::to_string(i);
+    auto v = ledger.FindVisit("H37990000001", "VN" + id);
+    ASSERT_TRUE(v) << i;
+    EXPECT_EQ(v->psn_no, t);
+    EXPECT_EQ(v->info_json, t);
+    EXPECT_EQ(v->ipt_otp_no, t);
+    EXPECT_EQ(ledger.FindReply("H37990000001", t + "#n" + id), t);
+    const SharedFeeLines lines = ledger.FeeLinesOf("H37990000001", "VL" + id);
+    ASSERT_EQ(lines->size(), 1u) << i;
+    const FeeLineRecord& f = lines->front();
+    for (const std::string* field :
+         {&f.feedetl_sn, &f.medins_list_codg, &f.chrg_bchno, &f.cnt, &f.pric, &f.fee_ocur_time})
+      EXPECT_EQ(*field, t) << i;
+    EXPECT_EQ(ledger.FindReply("H37990000001", t + "#f" + id), "{\"odd\":\"" + t + "\"}");
+    auto s = ledger.FindSettlement("S" + t + id);
+    ASSERT_TRUE(s) << i;
+    EXPECT_EQ(s->bill_json, t + "{\"bill\":" + id + "}");
+    EXPECT_EQ(s->psn_no, "P" + t);
+    EXPECT_EQ(s->policy_version, t);
+    EXPECT_EQ(s->setl_time, t);
+    EXPECT_EQ(ledger.FindReply("H37990000001", t + "#s" + id), s->bill_json);
+    EXPECT_EQ(ledger.Accumulators("P" + t, "310", 2025).at("inpatient.basic.paid"), 100);
+  }
+  EXPECT_EQ(ledger.JournalSum(), 0);
+  EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"), 100 * int64_t(odd.size()));
+}
+
 TEST(PgLedger, OpenReportsAnUnreachableServer) {
   TempDir dir;
   auto l = OpenPgLedger("host=" + dir.File("nowhere") + " port=1 dbname=x connect_timeout=2");

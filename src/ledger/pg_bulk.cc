@@ -1,0 +1,256 @@
+#include "ledger/pg_bulk.h"
+
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+namespace yibao {
+
+// Each takes one array a column. unnest yields the rows in the arrays' order, so serial keys
+// (fee_line.line_id, journal.entry_id, settlement.seq) follow the batch's order as they would
+// write by write.
+const PgBulkStatementSql kPgBulkStatements[] = {
+    {"bulk_visit_new", R"sql(
+      INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
+        begntime, endtime, status, info_json)
+      SELECT u.f, u.m,
+        CASE WHEN EXISTS (SELECT 1 FROM fee_line l WHERE l.fixmedins_code = u.f AND l.mdtrt_id = u.m)
+               OR EXISTS (SELECT 1 FROM settlement s WHERE s.fixmedins_code = u.f AND s.mdtrt_id = u.m)
+             THEN NULL ELSE u.p END,
+        u.i, u.t, u.o, u.b, u.e, u.s, u.j
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                  $7::text[], $8::text[], $9::text[], $10::text[]) AS u(f, m, p, i, t, o, b, e, s, j))sql"},
+    {"bulk_visit_upsert", R"sql(
+      INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
+        begntime, endtime, status, info_json)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                           $7::text[], $8::text[], $9::text[], $10::text[])
+      ON CONFLICT (fixmedins_code, mdtrt_id) DO UPDATE SET psn_no = EXCLUDED.psn_no,
+        insutype = EXCLUDED.insutype, med_type = EXCLUDED.med_type,
+        ipt_otp_no = EXCLUDED.ipt_otp_no, begntime = EXCLUDED.begntime,
+        endtime = EXCLUDED.endtime, status = EXCLUDED.status, info_json = EXCLUDED.info_json)sql"},
+    {"bulk_fee_line", R"sql(
+      INSERT INTO fee_line (fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg,
+        medins_list_codg, cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                           $7::text[], $8::text[], $9::bigint[], $10::text[], $11::int[],
+                           $12::text[]))sql"},
+    {"bulk_settlement", R"sql(
+      INSERT INTO settlement (setl_id, cancels, mdtrt_id, psn_no, fixmedins_code, insutype, med_type,
+        year, policy_region, policy_version, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
+        psn_cash_pay, bill_json, clr_type, setl_time, bill)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                           $7::text[], $8::int[], $9::text[], $10::text[], $11::bigint[],
+                           $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::text[],
+                           $17::text[], $18::text[], $19::bytea[]))sql"},
+    {"bulk_accumulator", R"sql(
+      INSERT INTO accumulator (psn_no, insutype, year, account, value)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[])
+      ON CONFLICT (psn_no, insutype, year, account)
+      DO UPDATE SET value = accumulator.value + EXCLUDED.value)sql"},
+    {"bulk_delta", R"sql(
+      INSERT INTO accumulator_delta (setl_id, account, delta)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]))sql"},
+    {"bulk_journal", R"sql(
+      INSERT INTO journal (setl_id, account, amount)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]))sql"},
+    {"bulk_balance", R"sql(
+      INSERT INTO account_balance (account, balance)
+      SELECT * FROM unnest($1::text[], $2::bigint[])
+      ON CONFLICT (account) DO UPDATE SET balance = account_balance.balance + EXCLUDED.balance)sql"},
+    {"bulk_reply", R"sql(
+      INSERT INTO msgid_reply (fixmedins_code, msgid, infno, reply)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))sql"},
+};
+const size_t kPgBulkStatementCount = std::size(kPgBulkStatements);
+
+void PgArrayLiteral::Next() { text_ += size_++ == 0 ? '{' : ','; }
+
+void PgArrayLiteral::Add(std::string_view text) {
+  Next();
+  text_ += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') text_ += '\\';
+    text_ += c;
+  }
+  text_ += '"';
+}
+
+void PgArrayLiteral::AddBytea(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  Next();
+  text_ += "\"\\\\x";  // the element "\\x…": bytea's hex form, its backslash escaped
+  for (unsigned char c : bytes) {
+    text_ += kDigits[c >> 4];
+    text_ += kDigits[c & 15];
+  }
+  text_ += '"';
+}
+
+void PgArrayLiteral::AddNull() {
+  Next();
+  text_ += "NULL";
+}
+
+void PgArrayLiteral::Add(int64_t n) {
+  Next();
+  text_ += std::to_string(n);
+}
+
+std::string PgArrayLiteral::Take() {
+  std::string out = size_ == 0 ? std::string("{}") : std::move(text_) + '}';
+  text_.clear();
+  size_ = 0;
+  return out;
+}
+
+namespace {
+
+// Only the parts the bulk statements write (see the header).
+bool IsPlain(const LedgerWrite& w) {
+  if (w.contribution || !w.fee_lines_cancelled.empty() || !w.persons.empty() ||
+      !w.employers.empty() || !w.institutions.empty() || !w.filings.empty() || w.sign_in ||
+      !w.audit_operator.empty())
+    return false;
+  if (w.settlement) return w.settlement->cancels.empty();
+  return w.accumulators.empty() && w.journal.empty();  // posted under nothing: not a plain write
+}
+
+// The visits a write touches.
+void VisitsOf(const LedgerWrite& w, std::vector<std::pair<std::string, std::string>>& out) {
+  out.clear();
+  if (w.settlement) out.emplace_back(w.settlement->fixmedins_code, w.settlement->mdtrt_id);
+  if (w.visit) out.emplace_back(w.visit->fixmedins_code, w.visit->mdtrt_id);
+  for (const auto& f : w.fee_lines) out.emplace_back(f.fixmedins_code, f.mdtrt_id);
+}
+
+template <size_t N>
+struct Columns {
+  PgArrayLiteral column[N];
+  PgArrayLiteral& operator[](size_t i) { return column[i]; }
+  bool empty() const { return column[0].size() == 0; }
+  void Emit(const char* name, std::vector<PgBulkStatement>& out) {
+    if (empty()) return;
+    PgBulkStatement s{name, {}};
+    s.params.reserve(N);
+    for (auto& c : column) s.params.push_back(c.Take());
+    out.push_back(std::move(s));
+  }
+};
+
+}  // namespace
+
+std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<LedgerWrite>& batch,
+                                                           const std::vector<long>& todo,
+                                                           BillCodec& codec) {
+  std::set<std::pair<std::string, std::string>> visits;
+  std::vector<std::pair<std::string, std::string>> mine;
+  for (long i : todo) {
+    const LedgerWrite& w = batch[size_t(i)];
+    if (!IsPlain(w)) return std::nullopt;
+    VisitsOf(w, mine);
+    std::set<std::pair<std::string, std::string>> own(mine.begin(), mine.end());
+    for (const auto& v : own)
+      if (!visits.insert(v).second) return std::nullopt;
+  }
+
+  Columns<10> visit_new, visit_upsert;
+  Columns<12> fee_line;
+  Columns<19> settlement;
+  Columns<3> delta, journal;
+  Columns<4> reply;
+  // Summed by key, so that no upsert meets its key twice.
+  std::map<std::tuple<std::string, std::string, int, std::string>, int64_t> accumulators;
+  std::map<std::string, int64_t> balances;
+  std::string frame;
+  for (long i : todo) {
+    const LedgerWrite& w = batch[size_t(i)];
+    if (w.visit) {
+      const VisitRecord& v = *w.visit;
+      auto& c = w.visit_is_new ? visit_new : visit_upsert;
+      const std::string_view fields[] = {v.fixmedins_code, v.mdtrt_id,   v.psn_no,   v.insutype,
+                                         v.med_type,       v.ipt_otp_no, v.begntime, v.endtime,
+                                         v.status,         v.info_json};
+      for (size_t k = 0; k < 10; ++k) c[k].Add(fields[k]);
+    }
+    for (const auto& f : w.fee_lines) {
+      const std::string_view text[] = {
+          f.fixmedins_code, f.mdtrt_id,         f.feedetl_sn, f.chrg_bchno,
+          f.med_list_codg,  f.medins_list_codg, f.cnt,        f.pric};
+      for (size_t k = 0; k < 8; ++k) fee_line[k].Add(text[k]);
+      fee_line[8].Add(f.det_item_fee_sumamt);
+      fee_line[9].Add(f.hosp_appr_flag);
+      fee_line[10].Add(int64_t(f.prd_days));
+      fee_line[11].Add(f.fee_ocur_time);
+    }
+    if (w.settlement) {
+      const SettlementRecord& r = *w.settlement;
+      const std::string_view head[] = {r.setl_id,        r.cancels,  r.mdtrt_id, r.psn_no,
+                                       r.fixmedins_code, r.insutype, r.med_type};
+      for (size_t k = 0; k < 7; ++k) settlement[k].Add(head[k]);
+      settlement[7].Add(int64_t(r.year));
+      settlement[8].Add(r.policy_region);
+      settlement[9].Add(r.policy_version);
+      const int64_t amounts[] = {r.medfee_sumamt, r.fund_pay_sumamt, r.psn_part_amt, r.acct_pay,
+                                 r.psn_cash_pay};
+      for (size_t k = 0; k < 5; ++k) settlement[10 + k].Add(amounts[k]);
+      const bool framed = codec.Encode(r.bill_json, frame);
+      settlement[15].Add(framed ? std::string_view() : std::string_view(r.bill_json));
+      settlement[16].Add(r.clr_type);
+      settlement[17].Add(r.setl_time);
+      if (framed)
+        settlement[18].AddBytea(frame);
+      else
+        settlement[18].AddNull();
+      for (const auto& d : w.accumulators) {
+        if (d.delta == 0) continue;
+        accumulators[{r.psn_no, r.insutype, r.year, d.account}] += d.delta;
+        delta[0].Add(r.setl_id);
+        delta[1].Add(d.account);
+        delta[2].Add(d.delta);
+      }
+      for (const auto& e : w.journal) {
+        journal[0].Add(r.setl_id);
+        journal[1].Add(e.account);
+        journal[2].Add(e.amount);
+        balances[e.account] += e.amount;
+      }
+    }
+    if (!w.msgid.empty()) {
+      reply[0].Add(w.fixmedins_code);
+      reply[1].Add(w.msgid);
+      reply[2].Add(w.infno);
+      reply[3].Add(StoredReply(w));
+    }
+  }
+  Columns<5> accumulator;
+  for (const auto& [key, value] : accumulators) {
+    const auto& [psn_no, insutype, year, account] = key;
+    accumulator[0].Add(psn_no);
+    accumulator[1].Add(insutype);
+    accumulator[2].Add(int64_t(year));
+    accumulator[3].Add(account);
+    accumulator[4].Add(value);
+  }
+  Columns<2> balance;
+  for (const auto& [account, amount] : balances) {
+    balance[0].Add(account);
+    balance[1].Add(amount);
+  }
+
+  // In the per-write path's order of the parts: settlement, fee lines, visit, journal, reply.
+  std::vector<PgBulkStatement> out;
+  settlement.Emit("bulk_settlement", out);
+  accumulator.Emit("bulk_accumulator", out);
+  delta.Emit("bulk_delta", out);
+  fee_line.Emit("bulk_fee_line", out);
+  visit_new.Emit("bulk_visit_new", out);
+  visit_upsert.Emit("bulk_visit_upsert", out);
+  journal.Emit("bulk_journal", out);
+  balance.Emit("bulk_balance", out);
+  reply.Emit("bulk_reply", out);
+  return out;
+}
+
+}  // namespace yibao
