@@ -1,7 +1,9 @@
 #include "ledger/pg_bulk.h"
 
+#include <cstdint>
 #include <map>
 #include <set>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -65,6 +67,25 @@ const PgBulkStatementSql kPgBulkStatements[] = {
 };
 const size_t kPgBulkStatementCount = std::size(kPgBulkStatements);
 
+namespace {
+
+// A PostgreSQL array literal in text form, built element by element: every element quoted, `"`
+// and `\` escaped, so that any text comes back as it went.
+class PgArrayLiteral {
+ public:
+  void Add(std::string_view text);        // a quoted element: any text
+  void AddBytea(std::string_view bytes);  // a bytea element, hex
+  void AddNull();
+  void Add(int64_t n);
+  size_t size() const { return size_; }
+  std::string Take();  // the literal ("{}" when empty); the builder is empty again
+
+ private:
+  void Next();
+  std::string text_;
+  size_t size_ = 0;
+};
+
 void PgArrayLiteral::Next() { text_ += size_++ == 0 ? '{' : ','; }
 
 void PgArrayLiteral::Add(std::string_view text) {
@@ -104,8 +125,6 @@ std::string PgArrayLiteral::Take() {
   size_ = 0;
   return out;
 }
-
-namespace {
 
 // Only the parts the bulk statements write (see the header).
 bool IsPlain(const LedgerWrite& w) {
@@ -239,7 +258,8 @@ std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<Led
     balance[1].Add(amount);
   }
 
-  // In the per-write path's order of the parts: settlement, fee lines, visit, journal, reply.
+  // The parts in the per-write path's order (settlement with its deltas, fee lines, visit,
+  // journal, reply), the balances after the journal.
   std::vector<PgBulkStatement> out;
   settlement.Emit("bulk_settlement", out);
   accumulator.Emit("bulk_accumulator", out);

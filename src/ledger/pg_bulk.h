@@ -23,10 +23,8 @@
 // the batch write by write, where each refusal is told apart and goes to its own write.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "ledger/bill_codec.h"
@@ -54,21 +52,5 @@ struct PgBulkStatement {
 std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<LedgerWrite>& batch,
                                                            const std::vector<long>& todo,
                                                            BillCodec& codec);
-
-// A PostgreSQL array literal in text form, built element by element. Exposed for the tests.
-class PgArrayLiteral {
- public:
-  void Add(std::string_view text);        // a quoted element: any text
-  void AddBytea(std::string_view bytes);  // a bytea element, hex
-  void AddNull();
-  void Add(int64_t n);
-  size_t size() const { return size_; }
-  std::string Take();  // the literal ("{}" when empty); the builder is empty again
-
- private:
-  void Next();
-  std::string text_;
-  size_t size_ = 0;
-};
 
 }  // namespace yibao
