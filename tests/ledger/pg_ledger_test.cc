@@ -21,6 +21,33 @@ namespace {
 
 using namespace ledger_test;
 
+// Text an array literal must escape or could mistake: quotes, backslashes, braces, commas, NULL,
+// bytea's hex prefix, Chinese, line breaks, leading and trailing blanks, a long one.
+const std::vector<std::string>& OddTexts() {
+  static const std::vector<std::string> texts = {"",
+                                                 "\"",
+                                                 "\\",
+                                                 "\\\\",
+                                                 "\\\"",
+                                                 "\"\\",
+                                                 "{a,b}",
+                                                 "{",
+                                                 "}",
+                                                 ",",
+                                                 "NULL",
+                                                 "null",
+                                                 " lead",
+                                                 "trail ",
+                                                 "医保 结算",
+                                                 "line\nbreak",
+                                                 "tab\there",
+                                                 "'single'",
+                                                 "\\x00ff",
+                                                 "a\"b\\c{d}e,f",
+                                                 std::string(3000, 'x') + "\"}"};
+  return texts;
+}
+
 TEST(PgLedger, SurvivesKillNine) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
@@ -248,20 +275,7 @@ TEST(PgLedger, PlainBatchesInBulkEqualWriteByWrite) {
     ledgers[k] = std::move(*l);
   }
 
-  const std::vector<std::string> odd = {"",
-                                        "\"",
-                                        "\\",
-                                        "\\\"",
-                                        "{a,b}",
-                                        "NULL",
-                                        "null",
-                                        "医保 结算",
-                                        "line\nbreak",
-                                        "tab\there",
-                                        "'single'",
-                                        "\\x00ff",
-                                        "a\"b\\c{d}e,f",
-                                        std::string(3000, 'x') + "\"}"};
+  const std::vector<std::string>& odd = OddTexts();
   std::mt19937 rng(20261124);
   auto pick = [&](size_t n) { return size_t(rng() % n); };
   std::vector<std::string> visits;  // registered (or upserted into being)
@@ -450,10 +464,7 @@ TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
   auto l = OpenPgLedger(*conninfo);
   ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
   Ledger& ledger = **l;
-  const std::vector<std::string> odd = {
-      "",          "\"",          "\\",        "\\\\",     "\\\"",    "\"\\",         "{a,b}",
-      "{",         "}",           ",",         "NULL",     "null",    " lead",        "trail ",
-      "医保 结算", "line\nbreak", "tab\there", "'single'", "\\x00ff", "a\"b\\c{d}e,f"};
+  const std::vector<std::string>& odd = OddTexts();
   std::vector<LedgerWrite> writes;
   for (size_t i = 0; i < odd.size(); ++i) {
     const std::string& t = odd[i];
