@@ -719,39 +719,39 @@ class Worker {
     co_return std::min(intended, Clock::now());
   }
 
+  // The k-th call of this worker: its intended time (its slot in open loop, now in closed loop),
+  // waited for, and whether it is due in the warm-up. nullopt: no more calls (the slot is past
+  // the deadline, or the loader was stopped).
+  net::awaitable<std::optional<Clock::time_point>> NextCall(uint64_t k) {
+    const bool open_loop = s_.o.rate > 0;
+    Clock::time_point intended = open_loop ? Slot(k) : Clock::now();
+    if (open_loop && s_.o.duration > 0 && intended >= s_.deadline) co_return std::nullopt;
+    warming_ = intended < s_.measure_from;
+    if (open_loop) intended = co_await AwaitSlot(intended);
+    // Stopped while waiting. Not the deadline: a slot due before it is sent however late the loader
+    // is, or the latest calls of a stalled run would be left out of its figures.
+    if (g_stop.load(std::memory_order_relaxed)) co_return std::nullopt;
+    co_return intended;
+  }
+
   net::awaitable<void> Flows() {
     for (uint64_t k = 0; !Expired(); ++k) {
-      Clock::time_point intended = Clock::now();
-      if (s_.o.rate > 0) {
-        intended = Slot(k);
-        if (s_.o.duration > 0 && intended >= s_.deadline) break;
-        warming_ = intended < s_.measure_from;
-        intended = co_await AwaitSlot(intended);
-        if (Expired()) break;
-      } else {
-        warming_ = intended < s_.measure_from;
-      }
+      const auto intended = co_await NextCall(k);
+      if (!intended) break;
       auto v = co_await PrepareVisit();
       if (!v) continue;
-      if (co_await Settle(*v, intended)) {
+      if (co_await Settle(*v, *intended)) {
         s_.c.flows.fetch_add(1, std::memory_order_relaxed);
-        stats().latency[kFlow].Add(Micros(Clock::now() - intended));
+        stats().latency[kFlow].Add(Micros(Clock::now() - *intended));
       }
     }
   }
 
   net::awaitable<void> MeasureSettlements() {
     for (uint64_t k = 0; k < prepared_.size() && !Expired(); ++k) {
-      Clock::time_point intended = Clock::now();
-      if (s_.o.rate > 0) {
-        intended = Slot(k);
-        if (s_.o.duration > 0 && intended >= s_.deadline) break;
-        warming_ = intended < s_.measure_from;
-        intended = co_await AwaitSlot(intended);
-      } else {
-        warming_ = intended < s_.measure_from;
-      }
-      co_await Settle(prepared_[k], intended);
+      const auto intended = co_await NextCall(k);
+      if (!intended) break;
+      co_await Settle(prepared_[k], *intended);
     }
   }
 
@@ -1101,7 +1101,9 @@ int Main(int argc, char** argv) {
       req0 = req, set0 = set, measured_start = now, cpu0 = ProcessCpuSeconds();
     }
   });
-  const double elapsed = std::chrono::duration<double>(Clock::now() - measured_start).count();
+  const auto ended = Clock::now();
+  const double elapsed = std::chrono::duration<double>(ended - measured_start).count();
+  const double phase_elapsed = std::chrono::duration<double>(ended - s.start).count();
   const double cpu = ProcessCpuSeconds() - cpu0;
   if (fake) fake->Stop();
   if (s.ack_fd >= 0) ::close(s.ack_fd);
@@ -1164,7 +1166,7 @@ int Main(int argc, char** argv) {
         "  loader CPU: %.1f µs per request in its %d thread%s (%.0f%% of one core while "
         "measuring)%s\n",
         loader_cpu * 1e6 / double(phase_requests), o.threads, o.threads == 1 ? "" : "s",
-        100.0 * loader_cpu / (elapsed + o.warmup),
+        100.0 * loader_cpu / phase_elapsed,
         o.fake_server ? fmt::format("; whole process incl. the fake server: {:.1f} µs "
                                     "per request",
                                     cpu * 1e6 / double(requests))

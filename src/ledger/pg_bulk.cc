@@ -1,8 +1,8 @@
 #include "ledger/pg_bulk.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -136,12 +136,25 @@ bool IsPlain(const LedgerWrite& w) {
   return w.accumulators.empty() && w.journal.empty();  // posted under nothing: not a plain write
 }
 
-// The visits a write touches.
-void VisitsOf(const LedgerWrite& w, std::vector<std::pair<std::string, std::string>>& out) {
-  out.clear();
-  if (w.settlement) out.emplace_back(w.settlement->fixmedins_code, w.settlement->mdtrt_id);
-  if (w.visit) out.emplace_back(w.visit->fixmedins_code, w.visit->mdtrt_id);
-  for (const auto& f : w.fee_lines) out.emplace_back(f.fixmedins_code, f.mdtrt_id);
+// Whether two writes of `todo` touch one visit (by a settlement, a visit record or fee lines). The
+// keys are views into the batch: nothing is copied for each fee line.
+bool AVisitIsTouchedTwice(const std::vector<LedgerWrite>& batch, const std::vector<long>& todo) {
+  using Touch = std::tuple<std::string_view, std::string_view, long>;  // code, mdtrt_id, write
+  std::vector<Touch> touches;
+  for (long i : todo) {
+    const LedgerWrite& w = batch[size_t(i)];
+    if (w.settlement) touches.emplace_back(w.settlement->fixmedins_code, w.settlement->mdtrt_id, i);
+    if (w.visit) touches.emplace_back(w.visit->fixmedins_code, w.visit->mdtrt_id, i);
+    for (const auto& f : w.fee_lines) touches.emplace_back(f.fixmedins_code, f.mdtrt_id, i);
+  }
+  // Sorted, one visit's touches are together, in write order: two writes meet at a boundary.
+  std::sort(touches.begin(), touches.end());
+  for (size_t k = 1; k < touches.size(); ++k) {
+    const auto& [code, visit, write] = touches[k];
+    const auto& [prev_code, prev_visit, prev_write] = touches[k - 1];
+    if (code == prev_code && visit == prev_visit && write != prev_write) return true;
+  }
+  return false;
 }
 
 template <size_t N>
@@ -163,25 +176,19 @@ struct Columns {
 std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<LedgerWrite>& batch,
                                                            const std::vector<long>& todo,
                                                            BillCodec& codec) {
-  std::set<std::pair<std::string, std::string>> visits;
-  std::vector<std::pair<std::string, std::string>> mine;
-  for (long i : todo) {
-    const LedgerWrite& w = batch[size_t(i)];
-    if (!IsPlain(w)) return std::nullopt;
-    VisitsOf(w, mine);
-    std::set<std::pair<std::string, std::string>> own(mine.begin(), mine.end());
-    for (const auto& v : own)
-      if (!visits.insert(v).second) return std::nullopt;
-  }
+  for (long i : todo)
+    if (!IsPlain(batch[size_t(i)])) return std::nullopt;
+  if (AVisitIsTouchedTwice(batch, todo)) return std::nullopt;
 
   Columns<10> visit_new, visit_upsert;
   Columns<12> fee_line;
   Columns<19> settlement;
   Columns<3> delta, journal;
   Columns<4> reply;
-  // Summed by key, so that no upsert meets its key twice.
-  std::map<std::tuple<std::string, std::string, int, std::string>, int64_t> accumulators;
-  std::map<std::string, int64_t> balances;
+  // Summed by key, so that no upsert meets its key twice (views into the batch).
+  std::map<std::tuple<std::string_view, std::string_view, int, std::string_view>, int64_t>
+      accumulators;
+  std::map<std::string_view, int64_t> balances;
   std::string frame;
   for (long i : todo) {
     const LedgerWrite& w = batch[size_t(i)];
