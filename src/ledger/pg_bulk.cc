@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -69,62 +72,108 @@ const size_t kPgBulkStatementCount = std::size(kPgBulkStatements);
 
 namespace {
 
-// A PostgreSQL array literal in text form, built element by element: every element quoted, `"`
-// and `\` escaped, so that any text comes back as it went.
-class PgArrayLiteral {
+// The element types of a bulk statement's parameters, read from its SQL: parameter $k is cast as
+// `$k::T[]`, T one of text, int, bigint, bytea. Read from the SQL so that the arrays are built with
+// the very types the statement was prepared with (a binary array of another element type is an
+// error of the server's, which would send every batch down the per-write path).
+enum class Element : uint32_t { kText = 25, kInt4 = 23, kInt8 = 20, kBytea = 17 };  // type OIDs
+
+std::vector<Element> ElementTypesOf(std::string_view sql) {
+  static constexpr std::pair<std::string_view, Element> kNames[] = {{"text[]", Element::kText},
+                                                                    {"int[]", Element::kInt4},
+                                                                    {"bigint[]", Element::kInt8},
+                                                                    {"bytea[]", Element::kBytea}};
+  std::vector<Element> types;
+  for (size_t at = sql.find('$'); at != std::string_view::npos; at = sql.find('$', at + 1)) {
+    size_t k = at + 1, n = 0;
+    while (k < sql.size() && sql[k] >= '0' && sql[k] <= '9') n = n * 10 + size_t(sql[k++] - '0');
+    if (n == 0 || sql.substr(k, 2) != "::")
+      throw std::logic_error("pg_bulk: a parameter without its array cast");
+    std::optional<Element> type;
+    for (const auto& [name, t] : kNames)
+      if (sql.substr(k + 2, name.size()) == name) type = t;
+    if (!type || n != types.size() + 1)
+      throw std::logic_error("pg_bulk: parameter $" + std::to_string(n) +
+                             " is out of order or of a type the bulk arrays do not build");
+    types.push_back(*type);
+  }
+  return types;
+}
+
+const std::vector<Element>& ElementTypes(std::string_view statement) {
+  static const auto* all = [] {
+    auto* m = new std::map<std::string_view, std::vector<Element>>;
+    for (const auto& s : std::span(kPgBulkStatements, kPgBulkStatementCount))
+      (*m)[s.name] = ElementTypesOf(s.sql);
+    return m;
+  }();
+  return all->at(statement);
+}
+
+// A one-dimensional PostgreSQL array in the binary form the server's array_recv reads, built
+// element by element: a header (one dimension, whether there are NULLs, the element type, the
+// length, lower bound 1), then each element as its byte length and its bytes (-1: NULL), numbers
+// in network order. Text and bytes go as they are: nothing to escape, nothing for the server to
+// parse (the text form's parsing was the backend's largest cost in a batch).
+class PgArray {
  public:
-  void Add(std::string_view text);        // a quoted element: any text
-  void AddBytea(std::string_view bytes);  // a bytea element, hex
-  void AddNull();
-  void Add(int64_t n);
+  explicit PgArray(Element element) : element_(element) { bytes_.resize(kHeader); }
+  void Add(std::string_view text) {  // text or bytea
+    if (element_ != Element::kText && element_ != Element::kBytea)
+      throw std::logic_error("pg_bulk: bytes given to a numeric array");
+    Put32(uint32_t(text.size()));
+    bytes_.append(text);
+    ++size_;
+  }
+  void Add(int64_t n) {
+    if (element_ == Element::kInt4) {
+      if (n < INT32_MIN || n > INT32_MAX) throw std::logic_error("pg_bulk: over an int's range");
+      Put32(4);
+      Put32(uint32_t(int32_t(n)));
+    } else if (element_ == Element::kInt8) {
+      Put32(8);
+      Put32(uint32_t(uint64_t(n) >> 32));
+      Put32(uint32_t(uint64_t(n)));
+    } else {
+      throw std::logic_error("pg_bulk: a number given to a text array");
+    }
+    ++size_;
+  }
+  void AddNull() {
+    Put32(uint32_t(-1));
+    has_null_ = true;
+    ++size_;
+  }
   size_t size() const { return size_; }
-  std::string Take();  // the literal ("{}" when empty); the builder is empty again
+  // The array (the builder is empty again).
+  std::string Take() {
+    size_t at = 0;
+    auto put = [&](uint32_t v) {
+      for (int shift = 24; shift >= 0; shift -= 8) bytes_[at++] = char(v >> shift);
+    };
+    put(1);  // dimensions
+    put(has_null_ ? 1 : 0);
+    put(uint32_t(element_));
+    put(uint32_t(size_));
+    put(1);  // lower bound
+    std::string out = std::move(bytes_);
+    bytes_.assign(kHeader, '\0');
+    size_ = 0;
+    has_null_ = false;
+    return out;
+  }
 
  private:
-  void Next();
-  std::string text_;
+  static constexpr size_t kHeader = 5 * 4;
+  void Put32(uint32_t v) {
+    const char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+    bytes_.append(b, 4);
+  }
+  Element element_;
+  std::string bytes_;
   size_t size_ = 0;
+  bool has_null_ = false;
 };
-
-void PgArrayLiteral::Next() { text_ += size_++ == 0 ? '{' : ','; }
-
-void PgArrayLiteral::Add(std::string_view text) {
-  Next();
-  text_ += '"';
-  for (char c : text) {
-    if (c == '"' || c == '\\') text_ += '\\';
-    text_ += c;
-  }
-  text_ += '"';
-}
-
-void PgArrayLiteral::AddBytea(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  Next();
-  text_ += "\"\\\\x";  // the element "\\x…": bytea's hex form, its backslash escaped
-  for (unsigned char c : bytes) {
-    text_ += kDigits[c >> 4];
-    text_ += kDigits[c & 15];
-  }
-  text_ += '"';
-}
-
-void PgArrayLiteral::AddNull() {
-  Next();
-  text_ += "NULL";
-}
-
-void PgArrayLiteral::Add(int64_t n) {
-  Next();
-  text_ += std::to_string(n);
-}
-
-std::string PgArrayLiteral::Take() {
-  std::string out = size_ == 0 ? std::string("{}") : std::move(text_) + '}';
-  text_.clear();
-  size_ = 0;
-  return out;
-}
 
 // Only the parts the bulk statements write (see the header).
 bool IsPlain(const LedgerWrite& w) {
@@ -157,18 +206,24 @@ bool AVisitIsTouchedTwice(const std::vector<LedgerWrite>& batch, const std::vect
   return false;
 }
 
-template <size_t N>
-struct Columns {
-  PgArrayLiteral column[N];
-  PgArrayLiteral& operator[](size_t i) { return column[i]; }
-  bool empty() const { return column[0].size() == 0; }
-  void Emit(const char* name, std::vector<PgBulkStatement>& out) {
-    if (empty()) return;
-    PgBulkStatement s{name, {}};
-    s.params.reserve(N);
-    for (auto& c : column) s.params.push_back(c.Take());
+// The parameters of bulk statement `name`: an array a column, of the types its SQL casts to.
+class Columns {
+ public:
+  explicit Columns(const char* name) : name_(name) {
+    for (Element e : ElementTypes(name)) column_.emplace_back(e);
+  }
+  PgArray& operator[](size_t i) { return column_.at(i); }
+  void Emit(std::vector<PgBulkStatement>& out) {
+    if (column_.front().size() == 0) return;
+    PgBulkStatement s{name_, {}};
+    s.params.reserve(column_.size());
+    for (auto& c : column_) s.params.push_back(c.Take());
     out.push_back(std::move(s));
   }
+
+ private:
+  const char* name_;
+  std::vector<PgArray> column_;
 };
 
 }  // namespace
@@ -180,11 +235,9 @@ std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<Led
     if (!IsPlain(batch[size_t(i)])) return std::nullopt;
   if (AVisitIsTouchedTwice(batch, todo)) return std::nullopt;
 
-  Columns<10> visit_new, visit_upsert;
-  Columns<12> fee_line;
-  Columns<19> settlement;
-  Columns<3> delta, journal;
-  Columns<4> reply;
+  Columns visit_new("bulk_visit_new"), visit_upsert("bulk_visit_upsert");
+  Columns fee_line("bulk_fee_line"), settlement("bulk_settlement");
+  Columns delta("bulk_delta"), journal("bulk_journal"), reply("bulk_reply");
   // Summed by key, so that no upsert meets its key twice (views into the batch).
   std::map<std::tuple<std::string_view, std::string_view, int, std::string_view>, int64_t>
       accumulators;
@@ -226,7 +279,7 @@ std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<Led
       settlement[16].Add(r.clr_type);
       settlement[17].Add(r.setl_time);
       if (framed)
-        settlement[18].AddBytea(frame);
+        settlement[18].Add(std::string_view(frame));
       else
         settlement[18].AddNull();
       for (const auto& d : w.accumulators) {
@@ -250,7 +303,7 @@ std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<Led
       reply[3].Add(StoredReply(w));
     }
   }
-  Columns<5> accumulator;
+  Columns accumulator("bulk_accumulator");
   for (const auto& [key, value] : accumulators) {
     const auto& [psn_no, insutype, year, account] = key;
     accumulator[0].Add(psn_no);
@@ -259,7 +312,7 @@ std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<Led
     accumulator[3].Add(account);
     accumulator[4].Add(value);
   }
-  Columns<2> balance;
+  Columns balance("bulk_balance");
   for (const auto& [account, amount] : balances) {
     balance[0].Add(account);
     balance[1].Add(amount);
@@ -268,15 +321,15 @@ std::optional<std::vector<PgBulkStatement>> BulkStatements(const std::vector<Led
   // The parts in the per-write path's order (settlement with its deltas, fee lines, visit,
   // journal, reply), the balances after the journal.
   std::vector<PgBulkStatement> out;
-  settlement.Emit("bulk_settlement", out);
-  accumulator.Emit("bulk_accumulator", out);
-  delta.Emit("bulk_delta", out);
-  fee_line.Emit("bulk_fee_line", out);
-  visit_new.Emit("bulk_visit_new", out);
-  visit_upsert.Emit("bulk_visit_upsert", out);
-  journal.Emit("bulk_journal", out);
-  balance.Emit("bulk_balance", out);
-  reply.Emit("bulk_reply", out);
+  settlement.Emit(out);
+  accumulator.Emit(out);
+  delta.Emit(out);
+  fee_line.Emit(out);
+  visit_new.Emit(out);
+  visit_upsert.Emit(out);
+  journal.Emit(out);
+  balance.Emit(out);
+  reply.Emit(out);
   return out;
 }
 

@@ -43,7 +43,7 @@ extern const size_t kPgBulkStatementCount;
 
 struct PgBulkStatement {
   const char* name;                 // one of kPgBulkStatements
-  std::vector<std::string> params;  // each a PostgreSQL array literal, one element a row
+  std::vector<std::string> params;  // each an array in binary form, one element a row
 };
 
 // The statements that apply writes `todo` of `batch` (balanced, in order), the balances they move

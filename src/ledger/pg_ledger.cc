@@ -1220,14 +1220,20 @@ class PgLedger final : public Ledger {
     std::vector<Sent> sent;
     std::vector<Outcome> outcome;
     std::vector<const char*> params;
+    std::vector<int> lengths, formats;
     bool ok = Control("BEGIN", sent);
     for (const PgBulkStatement& b : statements) {
       if (!ok) break;
       params.clear();
-      for (const std::string& p : b.params) params.push_back(p.c_str());
+      lengths.clear();
+      for (const std::string& p : b.params) {
+        params.push_back(p.data());
+        lengths.push_back(int(p.size()));
+      }
+      formats.assign(params.size(), 1);  // binary arrays (pg_bulk.cc)
       sent.push_back(Sent{-1, false, false});
-      ok = PQsendQueryPrepared(writer_conn_, b.name, int(params.size()), params.data(), nullptr,
-                               nullptr, 0) == 1;
+      ok = PQsendQueryPrepared(writer_conn_, b.name, int(params.size()), params.data(),
+                               lengths.data(), formats.data(), 0) == 1;
     }
     ok = ok && Control("COMMIT", sent);
     if (!ok || !SyncAndFlush() || !ReadRound(sent.size(), outcome)) return Bulk::kFailed;

@@ -21,8 +21,9 @@ namespace {
 
 using namespace ledger_test;
 
-// Text an array literal must escape or could mistake: quotes, backslashes, braces, commas, NULL,
-// bytea's hex prefix, Chinese, line breaks, leading and trailing blanks, a long one.
+// Text a text-form array literal would have to escape or could mistake, which the binary arrays
+// of the bulk path must carry as it is: quotes, backslashes, braces, commas, NULL, bytea's hex
+// prefix, Chinese, line breaks, leading and trailing blanks, a long one.
 const std::vector<std::string>& OddTexts() {
   static const std::vector<std::string> texts = {"",
                                                  "\"",
@@ -257,11 +258,12 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
 // Reported, not hidden: a server that cannot be reached is an error of Open.
 // A batch of plain writes goes as one set-based statement a table (ledger/pg_bulk.h). The same
 // rounds of writes — registrations, diagnoses, fee uploads and settlements with every character
-// an array literal must escape, and refusals of each kind among them (a visit registered or settled
-// twice, a msgid or a fee line used twice), some rounds touching one visit twice (which the bulk
-// path leaves to the per-write one) — are given to a ledger with it and to one without. Every
-// write's status and everything read back must be the same, and both of the bulk path's outcomes
-// must have happened: batches committed whole, and batches rolled back by a refusal.
+// a text-form array literal would have to escape, and refusals of each kind among them (a visit
+// registered or settled twice, a msgid or a fee line used twice), some rounds touching one visit
+// twice (which the bulk path leaves to the per-write one) — are given to a ledger with it and to
+// one without. Every write's status and everything read back must be the same, and both of the bulk
+// path's outcomes must have happened: batches committed whole, and batches rolled back by a
+// refusal.
 TEST(PgLedger, PlainBatchesInBulkEqualWriteByWrite) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
@@ -453,9 +455,10 @@ TEST(PgLedger, PlainBatchesInBulkEqualWriteByWrite) {
   // batches are all plain.
 }
 
-// Every character an array literal must escape, in every text field the bulk statements carry,
-// goes in one bulk batch — not rolled back to the per-write path, which would hide a literal that
-// PostgreSQL refuses — and reads back exactly.
+// Every character a text-form array literal would have to escape, in every text field the bulk
+// statements carry, and amounts beyond 32 bits either side of zero, go in one bulk batch — not
+// rolled back to the per-write path, which would hide an array that PostgreSQL refuses — and read
+// back exactly.
 TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
   auto cluster = SharedPgCluster();
   ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
@@ -488,10 +491,22 @@ TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
     settle.settlement->policy_version = settle.settlement->setl_time = t;
     writes.push_back(settle);
   }
+  // 2^40 + 7 fen from the fund and 3·2^32 + 5 from the account: their high words matter, and the
+  // journal carries both negated.
+  const int64_t big_fund = (int64_t(1) << 40) + 7, big_acct = 3 * (int64_t(1) << 32) + 5;
+  writes.push_back(Settlement("SBIG", "VBIG", "PBIG", big_fund, big_acct, 1, "#big"));
   const uint64_t before = ledger.Stats().bulk_batches;
   for (WriteStatus s : SubmitAsOneBatch(ledger, writes)) ASSERT_EQ(s, WriteStatus::kDurable);
   EXPECT_GT(ledger.Stats().bulk_batches, before);
-  EXPECT_EQ(ledger.Stats().bulk_rolled_back, 0u) << "a literal was refused; the per-write path ran";
+  EXPECT_EQ(ledger.Stats().bulk_rolled_back, 0u) << "an array was refused; the per-write path ran";
+  auto big = ledger.FindSettlement("SBIG");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->fund_pay_sumamt, big_fund);
+  EXPECT_EQ(big->acct_pay, big_acct);
+  EXPECT_EQ(big->medfee_sumamt, big_fund + big_acct + 1);
+  EXPECT_EQ(big->year, 2025);
+  EXPECT_EQ(ledger.AccountBalance("acct:PBIG"), -big_acct);
+  EXPECT_EQ(ledger.Accumulators("PBIG", "310", 2025).at("inpatient.basic.paid"), big_fund);
   for (size_t i = 0; i < odd.size(); ++i) {
     const std::string& t = odd[i];
     const std::string id = std::to_string(i);
@@ -518,7 +533,8 @@ TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
     EXPECT_EQ(ledger.Accumulators("P" + t, "310", 2025).at("inpatient.basic.paid"), 100);
   }
   EXPECT_EQ(ledger.JournalSum(), 0);
-  EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"), 100 * int64_t(odd.size()));
+  EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"),
+            100 * int64_t(odd.size()) + big_fund + big_acct);
 }
 
 TEST(PgLedger, OpenReportsAnUnreachableServer) {
