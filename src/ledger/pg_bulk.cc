@@ -31,10 +31,7 @@ const PgBulkStatementSql kPgBulkStatements[] = {
         begntime, endtime, status, info_json)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                            $7::text[], $8::text[], $9::text[], $10::text[])
-      ON CONFLICT (fixmedins_code, mdtrt_id) DO UPDATE SET psn_no = EXCLUDED.psn_no,
-        insutype = EXCLUDED.insutype, med_type = EXCLUDED.med_type,
-        ipt_otp_no = EXCLUDED.ipt_otp_no, begntime = EXCLUDED.begntime,
-        endtime = EXCLUDED.endtime, status = EXCLUDED.status, info_json = EXCLUDED.info_json)sql"},
+      )sql" YIBAO_PG_VISIT_UPSERT},
     {"bulk_fee_line", R"sql(
       INSERT INTO fee_line (fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg,
         medins_list_codg, cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time)
@@ -117,56 +114,50 @@ const std::vector<Element>& ElementTypes(std::string_view statement) {
 // parse (the text form's parsing was the backend's largest cost in a batch).
 class PgArray {
  public:
-  explicit PgArray(Element element) : element_(element) { bytes_.resize(kHeader); }
+  explicit PgArray(Element element) : element_(element), bytes_(kHeader, '\0') {}
   void Add(std::string_view text) {  // text or bytea
     if (element_ != Element::kText && element_ != Element::kBytea)
       throw std::logic_error("pg_bulk: bytes given to a numeric array");
-    Put32(uint32_t(text.size()));
+    Append32(uint32_t(text.size()));
     bytes_.append(text);
     ++size_;
   }
   void Add(int64_t n) {
     if (element_ == Element::kInt4) {
       if (n < INT32_MIN || n > INT32_MAX) throw std::logic_error("pg_bulk: over an int's range");
-      Put32(4);
-      Put32(uint32_t(int32_t(n)));
+      Append32(4);
+      Append32(uint32_t(int32_t(n)));
     } else if (element_ == Element::kInt8) {
-      Put32(8);
-      Put32(uint32_t(uint64_t(n) >> 32));
-      Put32(uint32_t(uint64_t(n)));
+      Append32(8);
+      Append32(uint32_t(uint64_t(n) >> 32));
+      Append32(uint32_t(uint64_t(n)));
     } else {
       throw std::logic_error("pg_bulk: a number given to a text array");
     }
     ++size_;
   }
   void AddNull() {
-    Put32(uint32_t(-1));
+    Append32(uint32_t(-1));
     has_null_ = true;
     ++size_;
   }
   size_t size() const { return size_; }
-  // The array (the builder is empty again).
-  std::string Take() {
-    size_t at = 0;
-    auto put = [&](uint32_t v) {
-      for (int shift = 24; shift >= 0; shift -= 8) bytes_[at++] = char(v >> shift);
-    };
-    put(1);  // dimensions
-    put(has_null_ ? 1 : 0);
-    put(uint32_t(element_));
-    put(uint32_t(size_));
-    put(1);  // lower bound
-    std::string out = std::move(bytes_);
-    bytes_.assign(kHeader, '\0');
-    size_ = 0;
-    has_null_ = false;
-    return out;
+  // The array, its header filled in; the builder is spent.
+  std::string Take() && {
+    const uint32_t header[] = {1, has_null_ ? 1u : 0u, uint32_t(element_), uint32_t(size_), 1};
+    for (size_t i = 0; i < std::size(header); ++i) Write32(&bytes_[4 * i], header[i]);
+    return std::move(bytes_);
   }
 
  private:
+  // Dimensions, has-NULLs, element type, then the one dimension's length and lower bound.
   static constexpr size_t kHeader = 5 * 4;
-  void Put32(uint32_t v) {
-    const char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+  static void Write32(char* at, uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) *at++ = char(v >> shift);
+  }
+  void Append32(uint32_t v) {
+    char b[4];
+    Write32(b, v);
     bytes_.append(b, 4);
   }
   Element element_;
@@ -217,7 +208,7 @@ class Columns {
     if (column_.front().size() == 0) return;
     PgBulkStatement s{name_, {}};
     s.params.reserve(column_.size());
-    for (auto& c : column_) s.params.push_back(c.Take());
+    for (auto& c : column_) s.params.push_back(std::move(c).Take());
     out.push_back(std::move(s));
   }
 

@@ -32,6 +32,14 @@
 
 namespace yibao {
 
+// What a visit upsert changes of the row it meets: one clause for the per-write statement
+// (pg_ledger.cc) and the bulk one, so that the two cannot drift apart.
+#define YIBAO_PG_VISIT_UPSERT                                                       \
+  "ON CONFLICT (fixmedins_code, mdtrt_id) DO UPDATE SET psn_no = EXCLUDED.psn_no, " \
+  "insutype = EXCLUDED.insutype, med_type = EXCLUDED.med_type, "                    \
+  "ipt_otp_no = EXCLUDED.ipt_otp_no, begntime = EXCLUDED.begntime, "                \
+  "endtime = EXCLUDED.endtime, status = EXCLUDED.status, info_json = EXCLUDED.info_json"
+
 struct PgBulkStatementSql {
   const char* name;
   const char* sql;

@@ -250,10 +250,7 @@ constexpr Statement kWriterStatements[] = {
     {"upsert_visit", R"sql(
       INSERT INTO visit (fixmedins_code, mdtrt_id, psn_no, insutype, med_type, ipt_otp_no,
         begntime, endtime, status, info_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
-      ON CONFLICT (fixmedins_code, mdtrt_id) DO UPDATE SET psn_no = EXCLUDED.psn_no,
-        insutype = EXCLUDED.insutype, med_type = EXCLUDED.med_type,
-        ipt_otp_no = EXCLUDED.ipt_otp_no, begntime = EXCLUDED.begntime,
-        endtime = EXCLUDED.endtime, status = EXCLUDED.status, info_json = EXCLUDED.info_json)sql"},
+      )sql" YIBAO_PG_VISIT_UPSERT},
     {"ins_fee_line", R"sql(
       INSERT INTO fee_line (fixmedins_code, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg,
         medins_list_codg, cnt, pric, det_item_fee_sumamt, hosp_appr_flag, prd_days, fee_ocur_time)
