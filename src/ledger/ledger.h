@@ -320,6 +320,10 @@ struct LedgerStats {
   // write sent back to be applied write by write; 0 on SQLite.
   uint64_t bulk_batches = 0;
   uint64_t bulk_rolled_back = 0;
+  // PostgreSQL: ANALYZEs run as the ledger's tables grew, and the checks or ANALYZEs that failed
+  // (ledger/pg_statistics.h); 0 on SQLite.
+  uint64_t tables_analysed = 0;
+  uint64_t analyse_failures = 0;
 };
 
 class Ledger {

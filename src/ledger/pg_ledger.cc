@@ -613,7 +613,8 @@ class PgLedger final : public Ledger {
         readers_(std::move(readers)),
         idle_readers_(readers_),
         options_(options),
-        codec_(std::move(codec)) {
+        codec_(std::move(codec)),
+        statistics_(conninfo_, options_.statistics) {
     writer_ = std::make_unique<GroupCommitWriter>(
         options_.max_batch,
         [this](const std::vector<LedgerWrite>& writes, std::vector<WriteStatus>& status) {
@@ -722,6 +723,8 @@ class PgLedger final : public Ledger {
     codec_->AddCounts(s);
     s.bulk_batches = bulk_batches_.load(std::memory_order_relaxed);
     s.bulk_rolled_back = bulk_rolled_back_.load(std::memory_order_relaxed);
+    s.tables_analysed = statistics_.tables_analysed();
+    s.analyse_failures = statistics_.failures();
     return s;
   }
 
@@ -1366,6 +1369,7 @@ class PgLedger final : public Ledger {
   PgLedgerOptions options_;
   const std::unique_ptr<BillCodec> codec_;  // the readers decode with it, the writer encodes
   std::string bill_frame_;                  // the writer thread's scratch
+  PgStatisticsKeeper statistics_;
   std::atomic<uint64_t> bulk_batches_{0}, bulk_rolled_back_{0};
   std::mutex reader_mu_;
   std::condition_variable reader_free_;

@@ -48,6 +48,7 @@
 #include "base/diagnostic.h"
 #include "ledger/bill_codec.h"
 #include "ledger/ledger.h"
+#include "ledger/pg_statistics.h"
 
 namespace yibao {
 
@@ -60,6 +61,8 @@ struct PgLedgerOptions {
   // as one set-based statement a table (ledger/pg_bulk.h); false: always write by write.
   bool bulk_batches = true;
   BillCodecOptions bill_codec;
+  // ANALYZE of the ledger's tables as they grow from empty (ledger/pg_statistics.h).
+  PgStatisticsOptions statistics;
 };
 
 // Connects to `conninfo` (libpq keyword/value string or URI) and creates the ledger's tables in the

@@ -45,11 +45,17 @@ void RenderLedgerMetrics(const LedgerStats& stats, std::string& out) {
                  "write by write.\n"
                  "# TYPE yibao_ledger_bulk_batches_total counter\n"
                  "yibao_ledger_bulk_batches_total{{outcome=\"committed\"}} {}\n"
-                 "yibao_ledger_bulk_batches_total{{outcome=\"rolled_back\"}} {}\n",
+                 "yibao_ledger_bulk_batches_total{{outcome=\"rolled_back\"}} {}\n"
+                 "# HELP yibao_ledger_tables_analysed_total PostgreSQL: ANALYZEs the ledger ran on "
+                 "its tables as they grew, and the attempts that failed.\n"
+                 "# TYPE yibao_ledger_tables_analysed_total counter\n"
+                 "yibao_ledger_tables_analysed_total{{outcome=\"done\"}} {}\n"
+                 "yibao_ledger_tables_analysed_total{{outcome=\"failed\"}} {}\n",
                  stats.writes, stats.batches, stats.largest_batch, stats.commit_micros / 1'000'000,
                  stats.commit_micros % 1'000'000, stats.cache_hits, stats.cache_misses,
                  stats.bill_frames, stats.bill_texts, stats.bill_json_bytes, stats.bill_frame_bytes,
-                 stats.bill_dictionaries, stats.bulk_batches, stats.bulk_rolled_back);
+                 stats.bill_dictionaries, stats.bulk_batches, stats.bulk_rolled_back,
+                 stats.tables_analysed, stats.analyse_failures);
 }
 
 }  // namespace yibao

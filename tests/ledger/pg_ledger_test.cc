@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "bill_samples.h"
@@ -535,6 +537,88 @@ TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
   EXPECT_EQ(ledger.JournalSum(), 0);
   EXPECT_EQ(ledger.AccountBalance("hospital:H37990000001"),
             100 * int64_t(odd.size()) + big_fund + big_acct);
+}
+
+// A new ledger's tables are analysed as they grow from empty (ledger/pg_statistics.h), so that the
+// prepared statements' generic plans are not left costed for empty tables until autovacuum comes:
+// once at `min_rows`, again each time a table has more than doubled, never past `max_rows`.
+// Autovacuum is off for the table watched, so every ANALYZE seen is the ledger's.
+TEST(PgLedger, AnalysesTablesAsTheyGrowFromEmpty) {
+  auto cluster = SharedPgCluster();
+  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
+  auto conninfo = (*cluster)->CreateDatabase("growing");
+  ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
+  PgLedgerOptions options;
+  options.statistics.interval = std::chrono::milliseconds(20);
+  options.statistics.min_rows = 100;
+  options.statistics.max_rows = 500;
+  auto l = OpenPgLedger(*conninfo, options);
+  ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+  PGconn* db = PQconnectdb(conninfo->c_str());
+  ASSERT_EQ(PQstatus(db), CONNECTION_OK) << PQerrorMessage(db);
+  auto query = [&](const char* sql) {
+    PGresult* r = PQexec(db, sql);
+    std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                        ? PQgetvalue(r, 0, 0)
+                        : std::string("error: ") + PQerrorMessage(db);
+    PQclear(r);
+    return v;
+  };
+  ASSERT_EQ(query("ALTER TABLE msgid_reply SET (autovacuum_enabled = off); SELECT 'ok'"), "ok");
+  // The rows ANALYZE last counted in msgid_reply (-1: never analysed).
+  auto reltuples = [&] {
+    return query("SELECT reltuples::bigint FROM pg_class WHERE oid = 'msgid_reply'::regclass");
+  };
+  auto analysed = [&] {
+    return query("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'msgid_reply'");
+  };
+  // Replies stored until msgid_reply has `rows` rows.
+  int stored = 0;
+  auto grow_to = [&](int rows) {
+    for (; stored < rows; ++stored) {
+      LedgerWrite w;
+      w.fixmedins_code = "H1";
+      w.msgid = "M" + std::to_string(stored);
+      w.infno = "2201";
+      w.reply_json = "{}";
+      ASSERT_EQ((*l)->SubmitAndWait(std::move(w)), WriteStatus::kDurable);
+    }
+    // A backend hands its table counts to pg_stat when it goes idle, at most once a second, else
+    // ten seconds later; under load that is every second. A write a second on (to another table)
+    // makes the writer's backend hand them over now.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    LedgerWrite nudge;
+    nudge.employers.push_back(EmployerRecord{"E1", "employer", "379900"});
+    ASSERT_EQ((*l)->SubmitAndWait(std::move(nudge)), WriteStatus::kDurable);
+  };
+  // Waits, a minute at most, for `count` ANALYZEs.
+  auto await = [&](const std::string& count) {
+    for (int i = 0; i < 3000 && analysed() != count; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return analysed();
+  };
+  EXPECT_EQ(reltuples(), "-1");
+  grow_to(60);  // below min_rows: left alone
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(analysed(), "0");
+  grow_to(150);
+  ASSERT_EQ(await("1"), "1");
+  EXPECT_EQ(reltuples(), "150");
+  grow_to(280);  // not yet twice the 150 rows of the last ANALYZE
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(analysed(), "1");
+  grow_to(320);
+  ASSERT_EQ(await("2"), "2");
+  EXPECT_EQ(reltuples(), "320");
+  grow_to(700);
+  ASSERT_EQ(await("3"), "3");
+  EXPECT_EQ(reltuples(), "700");
+  grow_to(1500);  // 700 is past max_rows: autovacuum's from here
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(analysed(), "3");
+  EXPECT_GE((*l)->Stats().tables_analysed, 3u);  // and others of the ledger's tables, maybe
+  EXPECT_EQ((*l)->Stats().analyse_failures, 0u);
+  PQfinish(db);
 }
 
 TEST(PgLedger, OpenReportsAnUnreachableServer) {
