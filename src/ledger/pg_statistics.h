@@ -15,7 +15,7 @@
 // replans every statement that reads its table. Growth is all a plan needs: once a table has a few
 // thousand rows, a lookup by key is planned as an index scan and stays one as the table grows (the
 // planner scales the rows counted by the table's current size). Larger tables are left to
-// autovacuum: an ANALYZE of one takes a core for 40–140 ms (measured on 160,000 to 620,000 rows)
+// autovacuum: an ANALYZE of one takes a core for 36–139 ms (measured on 95,000 to 620,000 rows)
 // and replans every statement that reads it, work that would buy no better plan.
 //
 // ANALYZE reads a bounded sample (30,000 rows at the default statistics target) and takes a lock
