@@ -12,7 +12,9 @@ namespace {
 
 // The ledger's tables (those of the connection's first schema, where the ledger made them) with at
 // least $1 live rows and more than twice the rows they had at their last ANALYZE, when that was
-// fewer than $2. reltuples is -1 for a table never analysed nor vacuumed.
+// fewer than $2. reltuples is -1 for a table never analysed nor vacuumed. Only tables this role may
+// analyse (those of its roles, or any if one of them owns the database; a superuser has every
+// role): PostgreSQL skips any other with a warning, and it would be due again at every check.
 constexpr const char* kDue = R"sql(
 SELECT quote_ident(s.relname)
 FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
@@ -20,6 +22,8 @@ WHERE c.relnamespace = current_schema()::regnamespace
   AND s.n_live_tup >= $1::bigint
   AND s.n_live_tup > 2 * greatest(c.reltuples, 0)
   AND c.reltuples < $2::bigint
+  AND (pg_has_role(c.relowner, 'USAGE') OR
+       pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE'))
 ORDER BY s.relname)sql";
 
 struct ResultDeleter {

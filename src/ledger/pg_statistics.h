@@ -19,8 +19,10 @@
 // and replans every statement that reads it, work that would buy no better plan.
 //
 // ANALYZE reads a bounded sample (30,000 rows at the default statistics target) and takes a lock
-// that blocks neither reads nor writes. A failure (no privilege, the connection lost) is counted,
-// and the thread tries again at the next interval on a new connection.
+// that blocks neither reads nor writes. Tables this role may not analyse (neither its roles' nor in
+// its roles' database) are left alone: PostgreSQL would skip them. A failure (the connection lost,
+// a statement refused) is counted, and the thread tries again at the next interval on a new
+// connection.
 //
 // Thread safety: the constructor and destructor from one thread; the counters from any.
 #pragma once

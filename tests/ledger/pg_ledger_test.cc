@@ -621,6 +621,49 @@ TEST(PgLedger, AnalysesTablesAsTheyGrowFromEmpty) {
   PQfinish(db);
 }
 
+// A ledger whose role may not analyse every table in its schema (owns neither the table nor the
+// database) leaves the others alone: PostgreSQL would skip them with a warning, and they would be
+// due again at every check.
+TEST(PgLedger, AnalysesOnlyTablesItMay) {
+  auto cluster = SharedPgCluster();
+  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
+  auto conninfo = (*cluster)->CreateDatabase("not_all_mine");
+  ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
+  PGconn* admin = PQconnectdb(conninfo->c_str());  // the cluster's superuser
+  ASSERT_EQ(PQstatus(admin), CONNECTION_OK) << PQerrorMessage(admin);
+  auto query = [&](const char* sql) {
+    PGresult* r = PQexec(admin, sql);
+    std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                        ? PQgetvalue(r, 0, 0)
+                        : std::string("error: ") + PQerrorMessage(admin);
+    PQclear(r);
+    return v;
+  };
+  {  // on a connection of its own: a backend hands its table counts to pg_stat when it ends
+    PGconn* c = PQconnectdb(conninfo->c_str());
+    PGresult* r = PQexec(c, R"sql(
+        DO $$ BEGIN CREATE ROLE clerk LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+        GRANT CREATE ON SCHEMA public TO clerk;
+        CREATE TABLE others AS SELECT g FROM generate_series(1, 2000) g;
+        ALTER TABLE others SET (autovacuum_enabled = off))sql");
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+  }
+  PgLedgerOptions options;
+  options.statistics.interval = std::chrono::milliseconds(20);
+  options.statistics.min_rows = 100;
+  auto l = OpenPgLedger(*conninfo + " user=clerk", options);
+  ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
+  ASSERT_EQ(query("SELECT tableowner FROM pg_tables WHERE tablename = 'visit'"), "clerk");
+  ASSERT_EQ(query("SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'others'"), "2000");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // 25 checks
+  EXPECT_EQ(query("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'others'"), "0");
+  EXPECT_EQ((*l)->Stats().tables_analysed, 0u);  // the ledger's own tables are empty
+  EXPECT_EQ((*l)->Stats().analyse_failures, 0u);
+  PQfinish(admin);
+}
+
 TEST(PgLedger, OpenReportsAnUnreachableServer) {
   TempDir dir;
   auto l = OpenPgLedger("host=" + dir.File("nowhere") + " port=1 dbname=x connect_timeout=2");
