@@ -539,6 +539,16 @@ TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
             100 * int64_t(odd.size()) + big_fund + big_acct);
 }
 
+// The one value `sql` (its last statement) returns on `db`, or the error.
+std::string OneValue(PGconn* db, const char* sql) {
+  PGresult* r = PQexec(db, sql);
+  std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                      ? PQgetvalue(r, 0, 0)
+                      : std::string("error: ") + PQerrorMessage(db);
+  PQclear(r);
+  return v;
+}
+
 // A new ledger's tables are analysed as they grow from empty (ledger/pg_statistics.h), so that the
 // prepared statements' generic plans are not left costed for empty tables until autovacuum comes:
 // once at `min_rows`, again each time a table has more than doubled, never past `max_rows`.
@@ -556,14 +566,7 @@ TEST(PgLedger, AnalysesTablesAsTheyGrowFromEmpty) {
   ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
   PGconn* db = PQconnectdb(conninfo->c_str());
   ASSERT_EQ(PQstatus(db), CONNECTION_OK) << PQerrorMessage(db);
-  auto query = [&](const char* sql) {
-    PGresult* r = PQexec(db, sql);
-    std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
-                        ? PQgetvalue(r, 0, 0)
-                        : std::string("error: ") + PQerrorMessage(db);
-    PQclear(r);
-    return v;
-  };
+  auto query = [&](const char* sql) { return OneValue(db, sql); };
   ASSERT_EQ(query("ALTER TABLE msgid_reply SET (autovacuum_enabled = off); SELECT 'ok'"), "ok");
   // The rows ANALYZE last counted in msgid_reply (-1: never analysed).
   auto reltuples = [&] {
@@ -631,14 +634,7 @@ TEST(PgLedger, AnalysesOnlyTablesItMay) {
   ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
   PGconn* admin = PQconnectdb(conninfo->c_str());  // the cluster's superuser
   ASSERT_EQ(PQstatus(admin), CONNECTION_OK) << PQerrorMessage(admin);
-  auto query = [&](const char* sql) {
-    PGresult* r = PQexec(admin, sql);
-    std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
-                        ? PQgetvalue(r, 0, 0)
-                        : std::string("error: ") + PQerrorMessage(admin);
-    PQclear(r);
-    return v;
-  };
+  auto query = [&](const char* sql) { return OneValue(admin, sql); };
   {  // on a connection of its own: a backend hands its table counts to pg_stat when it ends
     PGconn* c = PQconnectdb(conninfo->c_str());
     PGresult* r = PQexec(c, R"sql(
