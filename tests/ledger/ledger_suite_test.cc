@@ -37,9 +37,7 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
       return;
     }
     // No silent skip: without a PostgreSQL server every postgres test fails and says why.
-    auto cluster = SharedPgCluster();
-    ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
-    auto conninfo = (*cluster)->CreateDatabase("ledger_" + std::to_string(databases_++));
+    auto conninfo = NewSharedPgDatabase("ledger_" + std::to_string(databases_++));
     ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
     conninfo_ = *conninfo;
   }

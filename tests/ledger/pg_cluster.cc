@@ -204,6 +204,12 @@ Result<PgCluster*> SharedPgCluster() {
   return shared_cluster.get();
 }
 
+Result<std::string> NewSharedPgDatabase(const std::string& dbname) {
+  auto cluster = SharedPgCluster();
+  if (!cluster.ok()) return cluster.errors();
+  return (*cluster)->CreateDatabase(dbname);
+}
+
 void StopSharedPgCluster() {
   std::lock_guard<std::mutex> lock(shared_mu);
   shared_cluster.reset();

@@ -54,6 +54,8 @@ class PgCluster {
 // The process's cluster, started on first use; a failure to start is remembered and returned to
 // every later caller (each test then fails with the same message).
 Result<PgCluster*> SharedPgCluster();
+// Creates database `dbname` on the process's cluster; returns its conninfo.
+Result<std::string> NewSharedPgDatabase(const std::string& dbname);
 // Stops and removes the process's cluster, if one was started.
 void StopSharedPgCluster();
 

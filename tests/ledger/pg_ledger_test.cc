@@ -52,9 +52,7 @@ const std::vector<std::string>& OddTexts() {
 }
 
 TEST(PgLedger, SurvivesKillNine) {
-  auto cluster = SharedPgCluster();
-  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
-  auto conninfo = (*cluster)->CreateDatabase("kill_nine");
+  auto conninfo = NewSharedPgDatabase("kill_nine");
   ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
   TempDir dir;
   KillNineRounds([&] { return OpenPgLedger(*conninfo); }, dir.File("acks.txt"), 20, 20251124);
@@ -145,9 +143,7 @@ TEST(PgLedger, ReconnectsAfterAServerRestart) {
 // A database written before settlements had clr_type and setl_time (and before the register's
 // tables): opening it adds the columns and the tables; old and new settlements are read back.
 TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
-  auto cluster = SharedPgCluster();
-  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
-  auto conninfo = (*cluster)->CreateDatabase("old_schema");
+  auto conninfo = NewSharedPgDatabase("old_schema");
   ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
   PGconn* c = PQconnectdb(conninfo->c_str());
   ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
@@ -193,9 +189,7 @@ TEST(PgLedger, OpensALedgerMadeBeforeTheRegister) {
 // schema script again, which adds them, fills the balances from the journal, drops the old indexes,
 // and leaves the rest.
 TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
-  auto cluster = SharedPgCluster();
-  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
-  auto conninfo = (*cluster)->CreateDatabase("before_filings");
+  auto conninfo = NewSharedPgDatabase("before_filings");
   ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
   {
     auto l = OpenPgLedger(*conninfo);
@@ -267,12 +261,10 @@ TEST(PgLedger, OpensALedgerMadeBeforeFilings) {
 // path's outcomes must have happened: batches committed whole, and batches rolled back by a
 // refusal.
 TEST(PgLedger, PlainBatchesInBulkEqualWriteByWrite) {
-  auto cluster = SharedPgCluster();
-  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
   const BillCodecOptions codec{.train_after = 100};
   std::unique_ptr<Ledger> ledgers[2];
   for (int k = 0; k < 2; ++k) {
-    auto conninfo = (*cluster)->CreateDatabase(k == 0 ? "bulk_on" : "bulk_off");
+    auto conninfo = NewSharedPgDatabase(k == 0 ? "bulk_on" : "bulk_off");
     ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
     auto l = OpenPgLedger(*conninfo, {.bulk_batches = k == 0, .bill_codec = codec});
     ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
@@ -462,9 +454,7 @@ TEST(PgLedger, PlainBatchesInBulkEqualWriteByWrite) {
 // rolled back to the per-write path, which would hide an array that PostgreSQL refuses — and read
 // back exactly.
 TEST(PgLedger, AnyTextGoesInBulkAndReadsBackExactly) {
-  auto cluster = SharedPgCluster();
-  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
-  auto conninfo = (*cluster)->CreateDatabase("bulk_text");
+  auto conninfo = NewSharedPgDatabase("bulk_text");
   ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
   auto l = OpenPgLedger(*conninfo);
   ASSERT_TRUE(l.ok()) << FormatDiagnostics(l.errors());
@@ -554,9 +544,7 @@ std::string OneValue(PGconn* db, const char* sql) {
 // once at `min_rows`, again each time a table has more than doubled, never past `max_rows`.
 // Autovacuum is off for the table watched, so every ANALYZE seen is the ledger's.
 TEST(PgLedger, AnalysesTablesAsTheyGrowFromEmpty) {
-  auto cluster = SharedPgCluster();
-  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
-  auto conninfo = (*cluster)->CreateDatabase("growing");
+  auto conninfo = NewSharedPgDatabase("growing");
   ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
   PgLedgerOptions options;
   options.statistics.interval = std::chrono::milliseconds(20);
@@ -628,9 +616,7 @@ TEST(PgLedger, AnalysesTablesAsTheyGrowFromEmpty) {
 // database) leaves the others alone: PostgreSQL would skip them with a warning, and they would be
 // due again at every check.
 TEST(PgLedger, AnalysesOnlyTablesItMay) {
-  auto cluster = SharedPgCluster();
-  ASSERT_TRUE(cluster.ok()) << FormatDiagnostics(cluster.errors());
-  auto conninfo = (*cluster)->CreateDatabase("not_all_mine");
+  auto conninfo = NewSharedPgDatabase("not_all_mine");
   ASSERT_TRUE(conninfo.ok()) << FormatDiagnostics(conninfo.errors());
   PGconn* admin = PQconnectdb(conninfo->c_str());  // the cluster's superuser
   ASSERT_EQ(PQstatus(admin), CONNECTION_OK) << PQerrorMessage(admin);
