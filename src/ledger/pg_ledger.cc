@@ -2,6 +2,7 @@
 
 #include "ledger/group_commit.h"
 #include "ledger/pg_bulk.h"
+#include "ledger/pg_result.h"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -599,10 +600,7 @@ ContributionRecord ReadContribution(PGresult* r, int row) {
   return c;
 }
 
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Res = std::unique_ptr<PGresult, ResultDeleter>;
+using Res = PgResult;
 
 class PgLedger final : public Ledger {
  public:

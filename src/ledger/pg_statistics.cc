@@ -2,10 +2,10 @@
 
 #include <libpq-fe.h>
 
-#include <memory>
 #include <vector>
 
 #include "base/thread_name.h"
+#include "ledger/pg_result.h"
 
 namespace yibao {
 namespace {
@@ -25,11 +25,6 @@ WHERE c.relnamespace = current_schema()::regnamespace
   AND (pg_has_role(c.relowner, 'USAGE') OR
        pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE'))
 ORDER BY s.relname)sql";
-
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Res = std::unique_ptr<PGresult, ResultDeleter>;
 
 }  // namespace
 
@@ -81,7 +76,7 @@ void PgStatisticsKeeper::Loop() {
       cancel_ = PQgetCancel(conn);
     }
     const char* params[] = {min_rows.c_str(), max_rows.c_str()};
-    Res due(PQexecParams(conn, kDue, 2, nullptr, params, nullptr, nullptr, 0));
+    PgResult due(PQexecParams(conn, kDue, 2, nullptr, params, nullptr, nullptr, 0));
     if (PQresultStatus(due.get()) != PGRES_TUPLES_OK) {
       failures_.fetch_add(1, std::memory_order_relaxed);
       drop();
@@ -94,7 +89,7 @@ void PgStatisticsKeeper::Loop() {
         std::lock_guard lock(mu_);
         if (stopping_) break;
       }
-      Res done(PQexec(conn, ("ANALYZE " + table).c_str()));
+      PgResult done(PQexec(conn, ("ANALYZE " + table).c_str()));
       if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) {
         failures_.fetch_add(1, std::memory_order_relaxed);
         drop();
